@@ -1,0 +1,30 @@
+// The few error classes nerva throws. Messages are built from who / expected / received / hint so
+// that every failure names the op, layer or file and the shapes or values involved.
+
+/** Base class of every error nerva throws on purpose. */
+export class NervaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Shapes that do not fit together: `matMul: inner dimensions differ: [32, 784] x [128, 10]`. */
+export class ShapeError extends NervaError {}
+
+/** A dtype an op cannot take, or a value that does not fit a dtype. */
+export class DtypeError extends NervaError {}
+
+/** A bad argument: wrong type, out of range, unknown name. */
+export class ArgumentError extends NervaError {}
+
+/** A file that cannot be read or is not what it claims to be (IDX, model.json, weights). */
+export class FormatError extends NervaError {}
+
+/** Something nerva does not do (yet), said plainly instead of silently doing something else. */
+export class UnsupportedError extends NervaError {}
+
+/** Formats a shape the way messages show it: `[32, 28, 28]`. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
