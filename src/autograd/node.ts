@@ -1,0 +1,32 @@
+// The differentiable primitives and what a recorded step of the computation remembers.
+// The set is closed: rules.ts must give a gradient rule for every entry (the compiler checks it).
+
+import type { BinaryOp, ReduceOp, UnaryOp } from '../backend/backend.js';
+import type { DType } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export interface PrimParams {
+  unary: { op: UnaryOp };
+  binary: { op: BinaryOp };
+  /** inputs: [cond, a, b] */
+  where: Record<string, never>;
+  cast: { dtype: DType };
+  /** Output has the reduced axes removed (keepDims is a reshape on top). */
+  reduce: { op: ReduceOp; axes: number[] };
+  matMul: { transposeA: boolean; transposeB: boolean };
+  transpose: { perm: number[] };
+  reshape: Record<string, never>;
+  broadcastTo: Record<string, never>;
+  slice: { begin: number[] };
+  pad: { before: number[]; value: number };
+  concat: { axis: number };
+  /** inputs: [x, indices] */
+  gather: { axis: number };
+  softmax: Record<string, never>;
+  logSoftmax: Record<string, never>;
+}
+
+export type Prim = keyof PrimParams;
+
+/** One recorded step: which primitive made a tensor, from which inputs, with which parameters. */
+export type GradNode = { [P in Prim]: { prim: P; inputs: Tensor[]; params: PrimParams[P] } }[Prim];

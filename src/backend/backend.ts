@@ -1,0 +1,72 @@
+// The kernel interface: a closed, typed set of primitives every backend implements. Ops work out
+// shapes and dtypes and allocate the output before dispatch; a kernel only fills `out.data`.
+// The reference JS backend implements all of them (the compiler checks it); a faster backend may
+// implement a subset and the dispatcher in ./index.ts falls back to JS in one place.
+
+import type { DType, TypedArray } from '../tensor/dtype.js';
+
+/** What a kernel sees of a tensor: its storage, shape and dtype. */
+export interface TensorData {
+  readonly values: TypedArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'square' | 'reciprocal' | 'sign'
+  | 'relu' | 'sigmoid' | 'tanh' | 'softplus' | 'erf' | 'log1p' | 'expm1'
+  | 'sin' | 'cos' | 'floor' | 'ceil' | 'round' | 'logicalNot' | 'isNaN' | 'isFinite';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'floorDiv' | 'mod'
+  | 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual'
+  | 'logicalAnd' | 'logicalOr';
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
+
+/** Hyper-parameters of one fused Adam step (Keras 3 update rule, see optimizers/adam.ts). */
+export interface AdamStep {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  /** 1-based step count, for bias correction. */
+  readonly step: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** out = op(x), elementwise; out may have another dtype (bool for isNaN). */
+  unary(op: UnaryOp, x: TensorData, out: TensorData): void;
+  /** out = op(a, b) with NumPy broadcasting to out.shape. */
+  binary(op: BinaryOp, a: TensorData, b: TensorData, out: TensorData): void;
+  /** out = cond ? a : b, all three broadcast to out.shape. */
+  where(cond: TensorData, a: TensorData, b: TensorData, out: TensorData): void;
+  /** Converts values into out's dtype (floats to ints truncate toward zero, like TF). */
+  cast(x: TensorData, out: TensorData): void;
+  /** Reduces `axes` (sorted, unique) away; out holds the remaining dims in order. */
+  reduce(op: ReduceOp, x: TensorData, axes: readonly number[], out: TensorData): void;
+  /** Index of the max/min along `axis` (first one on ties); NaN counts as the max. */
+  argReduce(op: 'argmax' | 'argmin', x: TensorData, axis: number, out: TensorData): void;
+  /** Batched matrix product over the last two dims; batch dims broadcast. */
+  matMul(a: TensorData, b: TensorData, transposeA: boolean, transposeB: boolean, out: TensorData): void;
+  transpose(x: TensorData, perm: readonly number[], out: TensorData): void;
+  /** Copies x repeated to out.shape (NumPy broadcast rules). */
+  broadcastTo(x: TensorData, out: TensorData): void;
+  /** out = x[begin[0]:begin[0]+out.shape[0], ...]. */
+  slice(x: TensorData, begin: readonly number[], out: TensorData): void;
+  /** out = x placed at offset `before` inside a tensor filled with `value`. */
+  pad(x: TensorData, before: readonly number[], value: number, out: TensorData): void;
+  concat(xs: readonly TensorData[], axis: number, out: TensorData): void;
+  /** out = x taken at integer `indices` along `axis`; indices checked by the op. */
+  gather(x: TensorData, indices: TensorData, axis: number, out: TensorData): void;
+  /** out (zeroed by the caller) += updates scattered at `indices` along `axis`: the gradient of gather. */
+  scatterAdd(updates: TensorData, indices: TensorData, axis: number, out: TensorData): void;
+  oneHot(indices: TensorData, depth: number, onValue: number, offValue: number, out: TensorData): void;
+  /** Softmax over the last axis, max-subtracted for stability. */
+  softmax(x: TensorData, out: TensorData): void;
+  /** log(softmax(x)) over the last axis as x - max - log(sum(exp(x - max))). */
+  logSoftmax(x: TensorData, out: TensorData): void;
+  /** One Adam step in place on the weight and its two moment buffers (all float, same size). */
+  adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void;
+}

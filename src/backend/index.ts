@@ -1,0 +1,50 @@
+// Chooses the active backend. A backend may implement only some primitives; the missing ones fall
+// back to the reference JS kernels here, and only here. Set NERVA_DEBUG_FALLBACK=1 to print each
+// primitive that falls back, once.
+
+import type { Backend } from './backend.js';
+import { jsBackend } from './js/index.js';
+import { ArgumentError } from '../errors.js';
+
+/** A backend that may leave primitives to the JS reference. */
+export type PartialBackend = Partial<Backend> & { readonly name: string };
+
+/** Backends by name. An exported object, not a side-effect registry. */
+export const backends: Record<string, () => PartialBackend | null> = {
+  js: () => jsBackend,
+};
+
+let active: Backend = jsBackend;
+
+function withFallback(partial: PartialBackend): Backend {
+  const debug = typeof process !== 'undefined' && process.env?.NERVA_DEBUG_FALLBACK === '1';
+  const merged: Record<string, unknown> = { ...jsBackend, ...partial, name: partial.name };
+  if (debug) {
+    for (const key of Object.keys(jsBackend) as (keyof Backend)[]) {
+      if (key !== 'name' && partial[key] === undefined) console.error(`nerva: backend '${partial.name}' falls back to js for ${key}`);
+    }
+  }
+  return merged as unknown as Backend;
+}
+
+/** The backend every op dispatches to. */
+export function getBackend(): Backend {
+  return active;
+}
+
+/** Names of the backends that can be used on this machine. */
+export function listBackends(): string[] {
+  return Object.keys(backends).filter((n) => backends[n]() !== null);
+}
+
+/**
+ * Switches the backend for every later op. Tensors keep working across switches (storage is plain
+ * typed arrays). Example: `setBackend('js')`.
+ */
+export function setBackend(name: string): void {
+  const make = backends[name];
+  if (!make) throw new ArgumentError(`setBackend: unknown backend '${name}'; available: ${Object.keys(backends).join(', ')}`);
+  const b = make();
+  if (!b) throw new ArgumentError(`setBackend: backend '${name}' is not available on this machine`);
+  active = b === jsBackend ? jsBackend : withFallback(b);
+}

@@ -1,0 +1,45 @@
+// The reference JavaScript backend: every primitive, in plain readable loops. It is the definition
+// every faster backend is tested against.
+
+import type { AdamStep, Backend } from '../backend.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import { binary, broadcastTo, cast, unary, where } from './elementwise.js';
+import { matMul } from './matmul.js';
+import { concat, gather, oneHot, pad, scatterAdd, slice, transpose } from './movement.js';
+import { argReduce, logSoftmax, reduce, softmax } from './reduce.js';
+
+/** Keras 3 Adam: lr_t = lr*sqrt(1-b2^t)/(1-b1^t); m += (g-m)(1-b1); v += (g²-v)(1-b2); w -= lr_t*m/(sqrt(v)+eps). */
+function adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
+  const lrT = (p.lr * Math.sqrt(1 - Math.pow(p.beta2, p.step))) / (1 - Math.pow(p.beta1, p.step));
+  const b1 = p.beta1, b2 = p.beta2, eps = p.epsilon;
+  for (let i = 0; i < w.length; i++) {
+    const gi = g[i];
+    const mi = m[i] + (gi - m[i]) * (1 - b1);
+    const vi = v[i] + (gi * gi - v[i]) * (1 - b2);
+    m[i] = mi;
+    v[i] = vi;
+    w[i] -= (lrT * mi) / (Math.sqrt(vi) + eps);
+  }
+}
+
+export const jsBackend: Backend = {
+  name: 'js',
+  unary,
+  binary,
+  where,
+  cast,
+  reduce,
+  argReduce,
+  matMul,
+  transpose,
+  broadcastTo,
+  slice,
+  pad,
+  concat,
+  gather,
+  scatterAdd,
+  oneHot,
+  softmax,
+  logSoftmax,
+  adamUpdate,
+};

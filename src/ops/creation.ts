@@ -1,0 +1,98 @@
+// Tensors made from nothing: constants, ranges, identity, and seeded random draws.
+
+import { Tensor } from '../tensor/tensor.js';
+import { allocate, assertDType, type DType } from '../tensor/dtype.js';
+import { assertShape, sizeOf } from '../tensor/shape.js';
+import { nextFloat, nextNormal } from '../tensor/random.js';
+import { ArgumentError } from '../errors.js';
+
+/** A rank-0 tensor. @example scalar(3).item() // 3 */
+export function scalar(value: number | boolean, dtype?: DType): Tensor {
+  const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  assertDType('scalar', dt);
+  const s = allocate(dt, 1);
+  s[0] = typeof value === 'boolean' ? Number(value) : value;
+  return new Tensor(s, [], dt);
+}
+
+/** A tensor of `shape` filled with `value`. @example fill([2, 2], 7) */
+export function fill(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
+  assertShape('fill', shape);
+  assertDType('fill', dtype);
+  const s = allocate(dtype, sizeOf(shape));
+  if (value !== 0) s.fill(value);
+  return new Tensor(s, [...shape], dtype);
+}
+
+/** @example zeros([2, 3]) */
+export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return fill(shape, 0, dtype);
+}
+/** @example ones([3]) */
+export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return fill(shape, 1, dtype);
+}
+export function zerosLike(t: Tensor): Tensor {
+  return fill(t.shape, 0, t.dtype);
+}
+export function onesLike(t: Tensor): Tensor {
+  return fill(t.shape, 1, t.dtype);
+}
+
+/**
+ * Evenly spaced values in [start, stop), like `np.arange`. `range(5)` is 0..4.
+ * Integer arguments give int32 unless a dtype is given.
+ */
+export function range(start: number, stop?: number, step = 1, dtype?: DType): Tensor {
+  if (stop === undefined) {
+    stop = start;
+    start = 0;
+  }
+  if (step === 0 || !Number.isFinite(step)) throw new ArgumentError(`range: step must be a non-zero finite number, got ${step}`);
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const dt = dtype ?? (Number.isInteger(start) && Number.isInteger(step) ? 'int32' : 'float32');
+  const s = allocate(dt, n);
+  for (let i = 0; i < n; i++) s[i] = start + i * step;
+  return new Tensor(s, [n], dt);
+}
+
+/** The n x m identity matrix. @example eye(3) */
+export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
+  assertShape('eye', [n, m]);
+  const t = zeros([n, m], dtype);
+  for (let i = 0; i < Math.min(n, m); i++) t.values[i * m + i] = 1;
+  return t;
+}
+
+function checkFloat(op: string, dtype: DType): void {
+  if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(`${op}: dtype must be float32 or float64, got ${dtype}`);
+}
+
+/** Normal draws from the seeded generator (see `setSeed`). @example randomNormal([2, 2], 0, 0.05) */
+export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, dtype: DType = 'float32'): Tensor {
+  checkFloat('randomNormal', dtype);
+  const t = zeros(shape, dtype);
+  for (let i = 0; i < t.size; i++) t.values[i] = mean + stddev * nextNormal();
+  return t;
+}
+
+/** Uniform draws in [minval, maxval) from the seeded generator. */
+export function randomUniform(shape: readonly number[], minval = 0, maxval = 1, dtype: DType = 'float32'): Tensor {
+  checkFloat('randomUniform', dtype);
+  const t = zeros(shape, dtype);
+  for (let i = 0; i < t.size; i++) t.values[i] = minval + (maxval - minval) * nextFloat();
+  return t;
+}
+
+/** Normal draws redrawn until within two standard deviations of the mean (as Keras/TF). */
+export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, dtype: DType = 'float32'): Tensor {
+  checkFloat('truncatedNormal', dtype);
+  const t = zeros(shape, dtype);
+  for (let i = 0; i < t.size; i++) {
+    let z: number;
+    do z = nextNormal();
+    while (Math.abs(z) > 2);
+    t.values[i] = mean + stddev * z;
+  }
+  return t;
+}
