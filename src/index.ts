@@ -18,3 +18,22 @@ export type { MatMulOptions } from './ops/linalg.js';
 export { grad, grads, valueAndGrad, noGrad } from './autograd/engine.js';
 export { getBackend, setBackend, listBackends } from './backend/index.js';
 export { NervaError, ShapeError, DtypeError, ArgumentError, FormatError, UnsupportedError } from './errors.js';
+
+// Models, layers and training.
+export { Sequential } from './models/sequential.js';
+export type { CompileArgs, EvaluateOptions, PredictOptions } from './models/sequential.js';
+export type { FitOptions } from './models/training.js';
+export { History } from './models/history.js';
+export * as layers from './layers/index.js';
+export { Layer } from './layers/layer.js';
+export { Variable } from './layers/variable.js';
+export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad } from './optimizers/index.js';
+export { losses } from './losses/index.js';
+export type { LossFn } from './losses/index.js';
+export { metrics } from './metrics/index.js';
+export { initializers } from './initializers.js';
+export type { Initializer } from './initializers.js';
+export { Callback } from './callbacks/callback.js';
+export type { CallbackHooks, Logs } from './callbacks/callback.js';
+export { callbacks, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, LearningRateScheduler, CSVLogger } from './callbacks/builtins.js';
+export type { Verbose } from './models/progress.js';

@@ -1,0 +1,168 @@
+// The Layer base class, Keras style: constructor(config) / build(inputShape) / call(x) /
+// computeOutputShape / getConfig. Weights are created only through addWeight.
+
+import type { Tensor } from '../tensor/tensor.js';
+import { Variable } from './variable.js';
+import type { Initializer } from '../initializers.js';
+import { getInitializer } from '../initializers.js';
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { snakeCase } from '../activations.js';
+
+/** A shape with the batch dimension (and other unknown dims) as null: `[null, 28, 28]`. */
+export type Shape = (number | null)[];
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+export type LayerConfig = { [k: string]: JsonValue };
+
+/** Arguments every layer takes. */
+export interface LayerArgs {
+  /** Unique name; default `<type>`, `<type>_1`, ... as in Keras. */
+  name?: string;
+  /** Input shape without the batch dim, for the first layer of a model: `[28, 28]`. */
+  inputShape?: number[];
+  /** Input shape with the batch dim (null for any batch size). */
+  batchInputShape?: (number | null)[];
+  trainable?: boolean;
+  dtype?: 'float32';
+}
+
+const nameCounts = new Map<string, number>();
+
+/** Keras naming: the first `dense`, then `dense_1`, `dense_2`, ... */
+export function uniqueName(base: string): string {
+  const n = nameCounts.get(base) ?? 0;
+  nameCounts.set(base, n + 1);
+  return n === 0 ? base : `${base}_${n}`;
+}
+
+/** @internal Resets default names (tests that compare names). */
+export function resetNames(): void {
+  nameCounts.clear();
+}
+
+export interface CallOptions {
+  /** True inside fit: dropout is active. */
+  training: boolean;
+}
+
+export abstract class Layer {
+  /** The Keras / TF.js class name, e.g. `Dense`. */
+  abstract readonly className: string;
+  readonly name: string;
+  readonly batchInputShape: Shape | null;
+  built = false;
+  protected readonly variables: Variable[] = [];
+  #trainable: boolean;
+
+  constructor(args: LayerArgs, defaultBase: string) {
+    this.name = args.name ?? uniqueName(defaultBase);
+    if (args.inputShape && args.batchInputShape) {
+      throw new ArgumentError(`Layer "${this.name}": give inputShape or batchInputShape, not both`);
+    }
+    const given = args.batchInputShape ?? (args.inputShape ? [null, ...args.inputShape] : null);
+    if (given) {
+      for (const d of given.slice(1)) {
+        if (d !== null && (!Number.isInteger(d) || d <= 0)) {
+          throw new ArgumentError(`Layer "${this.name}": input shape entries must be positive integers, got [${given.slice(1).join(', ')}]`);
+        }
+      }
+    }
+    this.batchInputShape = given;
+    this.#trainable = args.trainable ?? true;
+  }
+
+  get trainable(): boolean {
+    return this.#trainable;
+  }
+  set trainable(t: boolean) {
+    this.#trainable = t;
+    for (const v of this.variables) v.trainable = t;
+  }
+
+  /** Creates weights from the input shape; called once, on the first call. */
+  build(_inputShape: Shape): void {
+    this.built = true;
+  }
+
+  /** The forward computation. */
+  abstract call(x: Tensor, opts: CallOptions): Tensor;
+
+  /** Output shape for an input shape (batch dim null). */
+  abstract computeOutputShape(inputShape: Shape): Shape;
+
+  /** Keras config (camelCase keys here; the TF.js writer snake_cases them). */
+  getConfig(): LayerConfig {
+    const c: LayerConfig = { name: this.name, trainable: this.trainable };
+    if (this.batchInputShape) c.batchInputShape = this.batchInputShape;
+    return c;
+  }
+
+  /** Builds on first use, then calls. */
+  apply(x: Tensor, opts: CallOptions = { training: false }): Tensor {
+    if (!this.built) this.buildFor([null, ...x.shape.slice(1)]);
+    return this.call(x, opts);
+  }
+
+  /** @internal Builds for an input shape (and checks it against a declared input shape). */
+  buildFor(inputShape: Shape): void {
+    if (this.built) return;
+    this.build(inputShape);
+    this.built = true;
+  }
+
+  /** Creates a weight named `<layer>/<name>`; the only way layers make weights. */
+  protected addWeight(name: string, shape: number[], initializer: string | Initializer, trainable = true): Variable {
+    const init = getInitializer(initializer);
+    const v = new Variable(`${this.name}/${name}`, init(shape), trainable && this.trainable);
+    this.variables.push(v);
+    return v;
+  }
+
+  get weights(): Variable[] {
+    return [...this.trainableWeights, ...this.nonTrainableWeights];
+  }
+  get trainableWeights(): Variable[] {
+    return this.variables.filter((v) => v.trainable);
+  }
+  get nonTrainableWeights(): Variable[] {
+    return this.variables.filter((v) => !v.trainable);
+  }
+
+  countParams(): number {
+    return this.variables.reduce((n, v) => n + v.value.size, 0);
+  }
+
+  /** Copies of the weight values, in Keras order. */
+  getWeights(): Tensor[] {
+    return this.weights.map((v) => v.read());
+  }
+
+  /** Sets weights from tensors in Keras order; shapes are checked. */
+  setWeights(ws: Tensor[]): void {
+    const vars = this.weights;
+    if (ws.length !== vars.length) {
+      throw new ArgumentError(`Layer "${this.name}": setWeights expected ${vars.length} arrays, got ${ws.length}`);
+    }
+    vars.forEach((v, i) => {
+      if (ws[i].shape.join() !== v.shape.join()) {
+        throw new ShapeError(`Layer "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(ws[i].shape)}`);
+      }
+    });
+    vars.forEach((v, i) => v.assign(ws[i]));
+  }
+
+  /** @internal Every variable in creation order (for saving). */
+  allVariables(): Variable[] {
+    return [...this.variables];
+  }
+}
+
+/** Checks that a runtime input matches what a layer was built for (null dims match anything). */
+export function checkInputShape(layer: string, className: string, expected: Shape, got: readonly number[]): void {
+  const ok = expected.length === got.length && expected.every((d, i) => d === null || d === got[i]);
+  if (!ok) {
+    throw new ShapeError(`${className} "${layer}": expected input shape ${fmtShape(expected.map((d) => (d === null ? 'None' : d)) as unknown as number[])}, got ${fmtShape(got)}`);
+  }
+}
+
+export { snakeCase };

@@ -1,0 +1,124 @@
+// Layers without weights: Flatten, Activation, Dropout, Reshape.
+
+import type { Tensor } from '../tensor/tensor.js';
+import * as ops from '../ops/index.js';
+import { nextFloat } from '../tensor/random.js';
+import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
+import { activationName, getActivation, type ActivationFn } from '../activations.js';
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+
+/** Flattens every dim but the batch: [batch, 28, 28] -> [batch, 784]. */
+export class Flatten extends Layer {
+  readonly className = 'Flatten';
+  constructor(args: LayerArgs = {}) {
+    super(args, 'flatten');
+  }
+  call(x: Tensor): Tensor {
+    if (x.rank < 1) throw new ShapeError(`Flatten "${this.name}": needs a batch dimension, got a scalar`);
+    return ops.reshape(x, [x.shape[0], x.shape.slice(1).reduce((a, b) => a * b, 1)]);
+  }
+  computeOutputShape(s: Shape): Shape {
+    const rest = s.slice(1);
+    return [s[0], rest.some((d) => d === null) ? null : (rest as number[]).reduce((a, b) => a * b, 1)];
+  }
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), dataFormat: 'channels_last' };
+  }
+}
+
+export interface ActivationArgs extends LayerArgs {
+  activation: string;
+}
+
+/** Applies an activation by name. */
+export class Activation extends Layer {
+  readonly className = 'Activation';
+  readonly activation: string;
+  #fn: ActivationFn;
+  constructor(args: ActivationArgs) {
+    super(args, 'activation');
+    this.activation = activationName(args.activation);
+    this.#fn = getActivation(this.activation);
+  }
+  call(x: Tensor): Tensor {
+    return this.#fn(x);
+  }
+  computeOutputShape(s: Shape): Shape {
+    return [...s];
+  }
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), activation: this.activation };
+  }
+}
+
+export interface DropoutArgs extends LayerArgs {
+  /** Fraction of inputs to drop, in [0, 1). */
+  rate: number;
+}
+
+/**
+ * Zeroes a `rate` fraction of inputs during training and scales the rest by 1/(1-rate), so nothing
+ * changes at inference. Masks come from the seeded generator.
+ */
+export class Dropout extends Layer {
+  readonly className = 'Dropout';
+  readonly rate: number;
+  constructor(args: DropoutArgs) {
+    super(args, 'dropout');
+    if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
+      throw new ArgumentError(`Dropout "${this.name}": rate must be in [0, 1), got ${args.rate}`);
+    }
+    this.rate = args.rate;
+  }
+  call(x: Tensor, opts: CallOptions): Tensor {
+    if (!opts.training || this.rate === 0) return x;
+    const keep = 1 - this.rate;
+    const mask = ops.zeros(x.shape, x.dtype);
+    for (let i = 0; i < mask.size; i++) mask.values[i] = nextFloat() < keep ? 1 / keep : 0;
+    return ops.mul(x, mask);
+  }
+  computeOutputShape(s: Shape): Shape {
+    return [...s];
+  }
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), rate: this.rate, noiseShape: null, seed: null };
+  }
+}
+
+export interface ReshapeArgs extends LayerArgs {
+  /** Target shape without the batch dim; one entry may be -1. */
+  targetShape: number[];
+}
+
+/** Reshapes each sample: [batch, ...] -> [batch, ...targetShape]. */
+export class Reshape extends Layer {
+  readonly className = 'Reshape';
+  readonly targetShape: number[];
+  constructor(args: ReshapeArgs) {
+    super(args, 'reshape');
+    const t = args.targetShape;
+    if (!Array.isArray(t) || t.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) || t.filter((d) => d === -1).length > 1) {
+      throw new ArgumentError(`Reshape "${this.name}": targetShape must be positive integers with at most one -1, got ${JSON.stringify(t)}`);
+    }
+    this.targetShape = [...t];
+  }
+  call(x: Tensor): Tensor {
+    const per = x.shape.slice(1).reduce((a, b) => a * b, 1);
+    const known = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    if ((this.targetShape.includes(-1) && per % known !== 0) || (!this.targetShape.includes(-1) && per !== known)) {
+      throw new ShapeError(`Reshape "${this.name}": cannot reshape input ${fmtShape(x.shape)} to [batch, ${this.targetShape.join(', ')}]`);
+    }
+    return ops.reshape(x, [x.shape[0], ...this.targetShape]);
+  }
+  computeOutputShape(s: Shape): Shape {
+    const rest = s.slice(1);
+    if (!this.targetShape.includes(-1)) return [s[0], ...this.targetShape];
+    if (rest.some((d) => d === null)) return [s[0], ...this.targetShape.map((d) => (d === -1 ? null : d))];
+    const per = (rest as number[]).reduce((a, b) => a * b, 1);
+    const known = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    return [s[0], ...this.targetShape.map((d) => (d === -1 ? per / known : d))];
+  }
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), targetShape: this.targetShape };
+  }
+}

@@ -1,0 +1,55 @@
+// Turning fit/evaluate/predict arguments into checked tensors, and slicing batches out of them.
+
+import { Tensor, type TensorLike } from '../tensor/tensor.js';
+import * as ops from '../ops/index.js';
+import { toTensor } from '../ops/convert.js';
+import { isFloat } from '../tensor/dtype.js';
+import { ArgumentError, fmtShape } from '../errors.js';
+
+/** Any accepted input: a tensor, nested arrays, typed arrays. */
+export type DataLike = TensorLike;
+
+/** Converts and checks data: a batch dim, no NaN/Infinity (naming the first bad value's index). */
+export function toData(who: string, what: string, x: DataLike): Tensor {
+  if (x === undefined || x === null) throw new ArgumentError(`${who}: ${what} is missing`);
+  const t = toTensor(x, who);
+  if (t.rank === 0) throw new ArgumentError(`${who}: ${what} must have a batch dimension, got a scalar`);
+  if (t.shape[0] === 0) throw new ArgumentError(`${who}: ${what} is empty (shape ${fmtShape(t.shape)})`);
+  if (isFloat(t.dtype)) {
+    const v = t.values;
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i])) {
+        const idx: number[] = [];
+        let r = i;
+        for (let d = t.rank - 1; d >= 0; d--) {
+          idx.unshift(r % t.shape[d]);
+          r = Math.floor(r / t.shape[d]);
+        }
+        throw new ArgumentError(`${who}: ${what} contains ${v[i]} at index [${idx.join(', ')}]`);
+      }
+    }
+  }
+  return t;
+}
+
+export function checkBatchSize(who: string, batchSize: unknown): number {
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize <= 0) {
+    throw new ArgumentError(`${who}: batchSize must be a positive integer, got ${String(batchSize)}`);
+  }
+  return batchSize;
+}
+
+/** Rows [start, start+size) along axis 0. */
+export function rows(t: Tensor, start: number, size: number): Tensor {
+  return ops.slice(t, [start, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]);
+}
+
+/** Rows at `indices` along axis 0 (a shuffled batch). */
+export function takeRows(t: Tensor, indices: Int32Array): Tensor {
+  return ops.gather(t, new Tensor(indices, [indices.length], 'int32'), 0);
+}
+
+/** Features are computed in float32: integer images (uint8 MNIST) are converted per batch. */
+export function asFloat(t: Tensor): Tensor {
+  return isFloat(t.dtype) ? t : ops.cast(t, 'float32');
+}

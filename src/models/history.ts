@@ -1,0 +1,19 @@
+// History: what fit returns, the per-epoch logs under Keras 3 key names.
+
+import { Callback, type Logs } from '../callbacks/callback.js';
+
+/** `history.history.loss[i]` is the mean training loss of epoch `history.epoch[i]`. */
+export class History extends Callback {
+  /** Per-epoch values by key: loss, accuracy, val_loss, val_accuracy, ... */
+  history: Record<string, number[]> = {};
+  /** The epoch indices (0-based) that ran. */
+  epoch: number[] = [];
+
+  override onTrainBegin(): void {
+    // Keras keeps appending across fit calls with initialEpoch; so do we.
+  }
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    this.epoch.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+  }
+}

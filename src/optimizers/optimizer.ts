@@ -1,0 +1,145 @@
+// The Optimizer base: gradient clipping, the step counter, per-variable slot buffers, and a
+// learning rate that callbacks may change between steps. Subclasses give one in-place update rule.
+
+import type { Tensor } from '../tensor/tensor.js';
+import type { TypedArray } from '../tensor/dtype.js';
+import { allocate } from '../tensor/dtype.js';
+import { Tensor as TensorClass } from '../tensor/tensor.js';
+import type { Variable } from '../layers/variable.js';
+import { ArgumentError } from '../errors.js';
+
+export interface OptimizerArgs {
+  learningRate?: number;
+  /** Clip each gradient to this L2 norm. */
+  clipnorm?: number;
+  /** Clip each gradient element to [-clipvalue, clipvalue]. */
+  clipvalue?: number;
+  /** Clip all gradients together to this global L2 norm. */
+  globalClipnorm?: number;
+}
+
+function positive(who: string, name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new ArgumentError(`${who}: ${name} must be a positive number, got ${v}`);
+  return v;
+}
+
+export abstract class Optimizer {
+  abstract readonly className: string;
+  /** Slot names, in the order they are saved (`m`, `v` for Adam). */
+  protected abstract readonly slotNames: readonly string[];
+  #lr: number;
+  readonly clipnorm?: number;
+  readonly clipvalue?: number;
+  readonly globalClipnorm?: number;
+  /** Number of update steps taken. */
+  iterations = 0;
+  protected readonly slots = new Map<Variable, TypedArray[]>();
+
+  constructor(args: OptimizerArgs, defaultLr: number) {
+    const who = new.target.name;
+    this.#lr = positive(who, 'learningRate', args.learningRate ?? defaultLr)!;
+    this.clipnorm = positive(who, 'clipnorm', args.clipnorm);
+    this.clipvalue = positive(who, 'clipvalue', args.clipvalue);
+    this.globalClipnorm = positive(who, 'globalClipnorm', args.globalClipnorm);
+  }
+
+  get learningRate(): number {
+    return this.#lr;
+  }
+  set learningRate(lr: number) {
+    if (typeof lr !== 'number' || !(lr >= 0) || !Number.isFinite(lr)) throw new ArgumentError(`${this.className}: learningRate must be a non-negative number, got ${lr}`);
+    this.#lr = lr;
+  }
+
+  /** Applies one update to each variable from its gradient (same order). */
+  applyGradients(grads: readonly Tensor[], vars: readonly Variable[]): void {
+    if (grads.length !== vars.length) throw new ArgumentError(`${this.className}: ${grads.length} gradients for ${vars.length} variables`);
+    let gs = grads.map((g) => g.values);
+    gs = this.clip(gs);
+    this.iterations++;
+    vars.forEach((v, i) => {
+      let s = this.slots.get(v);
+      if (!s) {
+        s = this.slotNames.map(() => allocate(v.dtype, v.value.size));
+        this.initSlots(s);
+        this.slots.set(v, s);
+      }
+      this.update(v.value.values, gs[i], s, this.iterations);
+    });
+  }
+
+  /** Slot initial values (zeros unless a subclass says otherwise). */
+  protected initSlots(_slots: TypedArray[]): void {}
+
+  protected abstract update(w: TypedArray, g: TypedArray, slots: TypedArray[], step: number): void;
+
+  private clip(gs: TypedArray[]): TypedArray[] {
+    const norm = (a: TypedArray): number => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+      return Math.sqrt(s);
+    };
+    const scaled = (a: TypedArray, f: number): TypedArray => a.map((x) => x * f) as TypedArray;
+    let out = gs;
+    if (this.clipvalue !== undefined) {
+      const c = this.clipvalue;
+      out = out.map((a) => a.map((x) => Math.min(c, Math.max(-c, x))) as TypedArray);
+    }
+    if (this.clipnorm !== undefined) {
+      const c = this.clipnorm;
+      out = out.map((a) => {
+        const n = norm(a);
+        return n > c ? scaled(a, c / n) : a;
+      });
+    }
+    if (this.globalClipnorm !== undefined) {
+      const total = Math.sqrt(out.reduce((s, a) => s + norm(a) ** 2, 0));
+      if (total > this.globalClipnorm) out = out.map((a) => scaled(a, this.globalClipnorm! / total));
+    }
+    return out;
+  }
+
+  /** Keras-style config (camelCase here; snake_cased when saved). */
+  getConfig(): Record<string, number | boolean | string | null> {
+    const c: Record<string, number | boolean | string | null> = { learningRate: this.learningRate };
+    if (this.clipnorm !== undefined) c.clipnorm = this.clipnorm;
+    if (this.clipvalue !== undefined) c.clipvalue = this.clipvalue;
+    if (this.globalClipnorm !== undefined) c.globalClipnorm = this.globalClipnorm;
+    return c;
+  }
+
+  /** @internal The state to save: `iter`, then each variable's slots as `<var>/<slot>`. */
+  getStateWeights(vars: readonly Variable[]): { name: string; tensor: Tensor }[] {
+    const out: { name: string; tensor: Tensor }[] = [];
+    const it = new TensorClass(new Float32Array([this.iterations]), [], 'float32');
+    out.push({ name: 'iter', tensor: it });
+    for (const v of vars) {
+      const s = this.slots.get(v) ?? this.slotNames.map(() => {
+        const a = allocate(v.dtype, v.value.size);
+        return a;
+      });
+      this.slotNames.forEach((slot, i) => out.push({ name: `${v.name}/${slot}`, tensor: new TensorClass(s[i].slice(), [...v.shape], v.dtype) }));
+    }
+    return out;
+  }
+
+  /** @internal Restores what getStateWeights produced (names must match). */
+  setStateWeights(vars: readonly Variable[], weights: ReadonlyMap<string, Tensor>): void {
+    const it = weights.get('iter');
+    if (!it) throw new ArgumentError(`${this.className}: saved optimizer state has no 'iter'`);
+    const restored = new Map<Variable, TypedArray[]>();
+    for (const v of vars) {
+      restored.set(v, this.slotNames.map((slot) => {
+        const t = weights.get(`${v.name}/${slot}`);
+        if (!t || t.size !== v.value.size) throw new ArgumentError(`${this.className}: saved optimizer state lacks '${v.name}/${slot}' of shape [${v.shape.join(', ')}]`);
+        const a = allocate(v.dtype, v.value.size);
+        a.set(t.values);
+        return a;
+      }));
+    }
+    this.iterations = it.item();
+    this.slots.clear();
+    for (const [v, s] of restored) this.slots.set(v, s);
+  }
+}
