@@ -37,3 +37,6 @@ export { Callback } from './callbacks/callback.js';
 export type { CallbackHooks, Logs } from './callbacks/callback.js';
 export { callbacks, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, LearningRateScheduler, CSVLogger } from './callbacks/builtins.js';
 export type { Verbose } from './models/progress.js';
+
+// Datasets.
+export * as datasets from './data/datasets.js';

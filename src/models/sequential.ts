@@ -72,7 +72,9 @@ export class Sequential {
     }
     this.layers.push(layer);
     this.#built = false;
-    if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
+    // Keras builds as soon as the input shape is known, so summary() works before fit.
+    if (this.#inputShape) this.build(this.#inputShape);
+    else if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
   }
 
   /** Input shape with batch dim (null), once known. */

@@ -1,45 +1,50 @@
-// Reference matrix product. Loop orders are chosen so the innermost loop always walks contiguous
-// memory (i-p-j for the plain and transposed-A cases, row dot products for transposed B).
+// Reference matrix product. Operands are first copied into float64 scratch in plain [m,k] x [k,n]
+// layout (a transposed operand is transposed during that copy, for free). That keeps the inner
+// loop monomorphic (one array type, so V8 optimises it), accumulates in double precision, and
+// leaves one kernel to make fast: 4 rows of A at a time, so each load of B feeds 4 multiply-adds.
 
 import type { TensorData } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
 
-/** C[m,n] = op(A) op(B) for one matrix pair at the given offsets; C must be zero on entry. */
-export function gemm(
-  A: TypedArray, aOff: number, B: TypedArray, bOff: number, C: TypedArray, cOff: number,
-  m: number, k: number, n: number, tA: boolean, tB: boolean,
-): void {
-  if (!tB) {
-    for (let i = 0; i < m; i++) {
-      const cRow = cOff + i * n;
-      for (let p = 0; p < k; p++) {
-        const av = tA ? A[aOff + p * m + i] : A[aOff + i * k + p];
-        const bRow = bOff + p * n;
-        for (let j = 0; j < n; j++) C[cRow + j] += av * B[bRow + j];
-      }
-    }
+/** Copies the [rows, cols] matrix at `off` (stored transposed if `t`) into dst as row-major [rows, cols]. */
+function load(src: TypedArray, off: number, rows: number, cols: number, t: boolean, dst: Float64Array): void {
+  if (!t) {
+    for (let i = 0; i < rows * cols; i++) dst[i] = src[off + i];
     return;
   }
-  if (!tA) {
-    for (let i = 0; i < m; i++) {
-      const aRow = aOff + i * k;
-      for (let j = 0; j < n; j++) {
-        const bRow = bOff + j * k;
-        let s = 0;
-        for (let p = 0; p < k; p++) s += A[aRow + p] * B[bRow + p];
-        C[cOff + i * n + j] = s;
-      }
-    }
-    return;
+  // Stored as [cols, rows].
+  for (let c = 0; c < cols; c++) {
+    const s = off + c * rows;
+    for (let r = 0; r < rows; r++) dst[r * cols + c] = src[s + r];
   }
-  // Both transposed: rare; go through an explicit transpose of B.
-  const Bt = new Float64Array(k * n);
-  for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) Bt[p * n + j] = B[bOff + j * k + p];
-  for (let i = 0; i < m; i++) {
+}
+
+/** C[m,n] = A[m,k] B[k,n]; C is overwritten. */
+export function gemm64(A: Float64Array, B: Float64Array, C: Float64Array, m: number, k: number, n: number): void {
+  C.fill(0, 0, m * n);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+    const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
     for (let p = 0; p < k; p++) {
-      const av = A[aOff + p * m + i];
-      for (let j = 0; j < n; j++) C[cOff + i * n + j] += av * Bt[p * n + j];
+      const x0 = A[a0 + p], x1 = A[a1 + p], x2 = A[a2 + p], x3 = A[a3 + p];
+      const bp = p * n;
+      for (let j = 0; j < n; j++) {
+        const b = B[bp + j];
+        C[c0 + j] += x0 * b;
+        C[c1 + j] += x1 * b;
+        C[c2 + j] += x2 * b;
+        C[c3 + j] += x3 * b;
+      }
+    }
+  }
+  for (; i < m; i++) {
+    const c0 = i * n;
+    for (let p = 0; p < k; p++) {
+      const x = A[i * k + p];
+      const bp = p * n;
+      for (let j = 0; j < n; j++) C[c0 + j] += x * B[bp + j];
     }
   }
 }
@@ -57,14 +62,25 @@ export function matMul(a: TensorData, b: TensorData, tA: boolean, tB: boolean, o
   if (batches === 0 || m === 0 || n === 0) return;
   const sa = broadcastStrides(a.shape.slice(0, -2), batchShape);
   const sb = broadcastStrides(b.shape.slice(0, -2), batchShape);
+  const A = new Float64Array(m * k);
+  const B = new Float64Array(k * n);
+  const C = new Float64Array(m * n);
   const idx = new Array<number>(batchShape.length).fill(0);
+  let lastA = -1, lastB = -1;
   for (let t = 0; t < batches; t++) {
     let offA = 0, offB = 0;
     for (let d = 0; d < idx.length; d++) {
       offA += idx[d] * sa[d];
       offB += idx[d] * sb[d];
     }
-    gemm(a.values, offA * m * k, b.values, offB * k * n, o, t * m * n, m, k, n, tA, tB);
+    // A broadcast operand is loaded once, not once per batch entry.
+    if (offA !== lastA) load(a.values, offA * m * k, m, k, tA, A);
+    if (offB !== lastB) load(b.values, offB * k * n, k, n, tB, B);
+    lastA = offA;
+    lastB = offB;
+    gemm64(A, B, C, m, k, n);
+    const base = t * m * n;
+    for (let i = 0; i < m * n; i++) o[base + i] = C[i];
     for (let d = idx.length - 1; d >= 0; d--) {
       if (++idx[d] < batchShape[d]) break;
       idx[d] = 0;

@@ -1,0 +1,99 @@
+// Command-line option parsing with clear errors: every bad value names the option and what came.
+
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {}
+
+export interface MnistOptions {
+  epochs: number;
+  batchSize: number;
+  seed: number | undefined;
+  out: string;
+  backend: string | undefined;
+  quiet: boolean;
+  limit: number | undefined;
+  testLimit: number | undefined;
+  data: string | undefined;
+  help: boolean;
+}
+
+function int(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--${name} must be an integer, got '${raw}'`);
+  const v = Number(raw);
+  if (v < min) throw new UsageError(`--${name} must be >= ${min}, got ${v}`);
+  return v;
+}
+
+export function parseMnistArgs(argv: string[]): MnistOptions {
+  // `--epochs -1` would read as a missing value followed by an unknown flag; join negative numbers
+  // to their option so the range check can say what is wrong.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i].startsWith('--') && !argv[i].includes('=') && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${argv[i]}=${next}`);
+      i++;
+    } else args.push(argv[i]);
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        backend: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        limit: { type: 'string' },
+        'test-limit': { type: 'string' },
+        data: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  return {
+    epochs: int('epochs', v.epochs, 0) ?? 5,
+    batchSize: int('batch-size', v['batch-size'], 1) ?? 32,
+    seed: int('seed', v.seed, 0),
+    out: v.out ?? 'out/mnist',
+    backend: v.backend,
+    quiet: v.quiet ?? false,
+    limit: int('limit', v.limit, 1),
+    testLimit: int('test-limit', v['test-limit'], 1),
+    data: v.data,
+    help: v.help ?? false,
+  };
+}
+
+export const MAIN_HELP = `nerva — Keras-style deep learning for TypeScript
+
+Usage:
+  nerva mnist [options]        train the reference MNIST model and write a report
+  nerva summary <model>        print the summary of a saved model (directory or model.json)
+  nerva --help                 this help
+
+Run 'nerva mnist --help' for the options of the main job.`;
+
+export const MNIST_HELP = `nerva mnist — train Flatten / Dense 128 relu / Dense 10 softmax on MNIST (adam,
+sparse categorical crossentropy, accuracy), as in the Keras tutorial, then evaluate on the test set,
+show one prediction and write metrics, pictures, a report and the model into --out.
+
+Options:
+  --epochs N        passes over the training data (default 5)
+  --batch-size N    samples per step (default 32)
+  --seed N          seed for initial weights and shuffling (reproducible runs)
+  --out DIR         output directory (default out/mnist)
+  --backend NAME    'wasm' (fast, default when available) or 'js' (reference)
+  --quiet, -q       no progress output
+  --limit N         train on the first N training images only (quick runs)
+  --test-limit N    evaluate on the first N test images only
+  --data DIR        read the four IDX files from DIR instead of the bundled MNIST
+  --help, -h        this help`;

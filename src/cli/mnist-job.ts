@@ -1,0 +1,87 @@
+// The main job: the reference MNIST workflow from the Keras tutorial, end to end, using only
+// nerva's public API. Writes metrics.json (and pictures, report and model) into --out.
+
+import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import * as nv from '../index.js';
+import type { MnistOptions } from './args.js';
+
+export interface MnistResult {
+  testAccuracy: number;
+  testLoss: number;
+  outDir: string;
+}
+
+/** Writes a file via a temporary name so a crash never leaves half a file. */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<MnistResult> {
+  if (o.backend) nv.setBackend(o.backend);
+  if (o.seed !== undefined) nv.setSeed(o.seed);
+  const say = o.quiet ? () => {} : log;
+
+  let [[xTrain, yTrain], [xTest, yTest]] = nv.datasets.mnist.loadData(o.data ? { path: o.data } : {});
+  if (o.limit !== undefined && o.limit < xTrain.shape[0]) {
+    xTrain = xTrain.slice([0, 0, 0], [o.limit, -1, -1]);
+    yTrain = yTrain.slice([0], [o.limit]);
+  }
+  if (o.testLimit !== undefined && o.testLimit < xTest.shape[0]) {
+    xTest = xTest.slice([0, 0, 0], [o.testLimit, -1, -1]);
+    yTest = yTest.slice([0], [o.testLimit]);
+  }
+  const xTrainF = xTrain.div(255);
+  const xTestF = xTest.div(255);
+  const [h, w] = xTrain.shape.slice(1);
+
+  const model = new nv.Sequential([
+    nv.layers.flatten({ inputShape: [h, w] }),
+    nv.layers.dense({ units: 128, activation: 'relu' }),
+    nv.layers.dense({ units: 10, activation: 'softmax' }),
+  ]);
+  model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+  if (!o.quiet) model.summary({ print: log });
+  say(`backend: ${nv.getBackend().name}; training on ${xTrain.shape[0]} images, validating on ${xTest.shape[0]}`);
+
+  const epochSeconds: number[] = [];
+  let epochStart = 0;
+  const timer: nv.CallbackHooks = {
+    onEpochBegin: () => {
+      epochStart = performance.now();
+    },
+    onEpochEnd: () => {
+      epochSeconds.push((performance.now() - epochStart) / 1000);
+    },
+  };
+  const history = await model.fit(xTrainF, yTrain, {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    validationData: [xTestF, yTest],
+    verbose: o.quiet ? 0 : 'auto',
+    callbacks: [timer],
+  });
+
+  const result = model.evaluate(xTestF, yTest, { batchSize: 256 });
+  say(`Test loss: ${result.loss.toFixed(4)} - test accuracy: ${(result.accuracy * 100).toFixed(2)}%`);
+
+  mkdirSync(o.out, { recursive: true });
+  const metrics = {
+    test_accuracy: result.accuracy,
+    test_loss: result.loss,
+    epochs: o.epochs,
+    batch_size: o.batchSize,
+    seed: o.seed ?? null,
+    train_samples: xTrain.shape[0],
+    test_samples: xTest.shape[0],
+    epoch_seconds: epochSeconds,
+    history: history.history,
+    backend: nv.getBackend().name,
+    params: model.countParams(),
+  };
+  writeAtomic(join(o.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  say(`wrote ${join(o.out, 'metrics.json')}`);
+  return { testAccuracy: result.accuracy, testLoss: result.loss, outDir: o.out };
+}
