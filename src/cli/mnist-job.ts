@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import * as nv from '../index.js';
 import type { MnistOptions } from './args.js';
+import { renderPredictionPreview } from './preview.js';
 
 export interface MnistResult {
   testAccuracy: number;
@@ -66,6 +67,16 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
 
   const result = model.evaluate(xTestF, yTest, { batchSize: 256 });
   say(`Test loss: ${result.loss.toFixed(4)} - test accuracy: ${(result.accuracy * 100).toFixed(2)}%`);
+
+  const predictions = model.predict(xTestF, { batchSize: 256 });
+  // Index 100 is the test image the tutorial's prediction figure shows (when the test set has it).
+  const shown = Math.min(100, xTest.shape[0] - 1);
+  const probs = predictions.slice([shown, 0], [1, 10]).data();
+  const image = xTest.slice([shown, 0, 0], [1, h, w]).data();
+  if (!o.quiet) {
+    log(`\nTest image ${shown}:`);
+    log(renderPredictionPreview(image, probs, yTest.values[shown], { color: process.stdout.isTTY === true }));
+  }
 
   mkdirSync(o.out, { recursive: true });
   const metrics = {
