@@ -4,6 +4,7 @@
 
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { wasmBackend } from './wasm/index.js';
 import { ArgumentError } from '../errors.js';
 
 /** A backend that may leave primitives to the JS reference. */
@@ -12,9 +13,26 @@ export type PartialBackend = Partial<Backend> & { readonly name: string };
 /** Backends by name. An exported object, not a side-effect registry. */
 export const backends: Record<string, () => PartialBackend | null> = {
   js: () => jsBackend,
+  wasm: wasmBackend,
 };
 
-let active: Backend = jsBackend;
+/**
+ * The default: wasm where WebAssembly SIMD works, else js. NERVA_BACKEND=js|wasm overrides it.
+ */
+function initialBackend(): Backend {
+  const wanted = typeof process !== 'undefined' ? process.env?.NERVA_BACKEND : undefined;
+  if (wanted) {
+    const make = backends[wanted];
+    if (!make) throw new ArgumentError(`NERVA_BACKEND: unknown backend '${wanted}'; available: ${Object.keys(backends).join(', ')}`);
+    const b = make();
+    if (!b) throw new ArgumentError(`NERVA_BACKEND: backend '${wanted}' is not available on this machine`);
+    return b === jsBackend ? jsBackend : withFallback(b);
+  }
+  const w = wasmBackend();
+  return w ? withFallback(w) : jsBackend;
+}
+
+let active: Backend;
 
 function withFallback(partial: PartialBackend): Backend {
   const debug = typeof process !== 'undefined' && process.env?.NERVA_DEBUG_FALLBACK === '1';
@@ -26,6 +44,8 @@ function withFallback(partial: PartialBackend): Backend {
   }
   return merged as unknown as Backend;
 }
+
+active = initialBackend();
 
 /** The backend every op dispatches to. */
 export function getBackend(): Backend {

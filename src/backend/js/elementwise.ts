@@ -175,47 +175,40 @@ export function binary(op: BinaryOp, a: TensorData, b: TensorData, out: TensorDa
   const o = out.values;
   const n = o.length;
   if (x.length === n && y.length === n) {
-    sameShape(op, x, y, o);
-    return;
+    run(op, x, 0, 1, y, 0, 1, o, 0, n);
+  } else if (y.length === 1 && x.length === n) {
+    run(op, x, 0, 1, y, 0, 0, o, 0, n);
+  } else if (x.length === 1 && y.length === n) {
+    run(op, x, 0, 0, y, 0, 1, o, 0, n);
+  } else {
+    forEachBroadcast(out.shape, [a, b], (start, len, [sa, sb], [ia, ib]) => run(op, x, sa, ia, y, sb, ib, o, start, len));
   }
-  const f = BINARY[op];
-  if (y.length === 1 && x.length === n) {
-    const s = y[0];
-    for (let i = 0; i < n; i++) o[i] = f(x[i], s);
-    return;
-  }
-  if (x.length === 1 && y.length === n) {
-    const s = x[0];
-    for (let i = 0; i < n; i++) o[i] = f(s, y[i]);
-    return;
-  }
-  forEachBroadcast(out.shape, [a, b], (start, len, [sa, sb], [ia, ib]) => {
-    if (op === 'add' && ia === 1 && ib === 1) {
-      for (let i = 0; i < len; i++) o[start + i] = x[sa + i] + y[sb + i];
-      return;
-    }
-    for (let i = 0; i < len; i++) o[start + i] = f(x[sa + i * ia], y[sb + i * ib]);
-  });
 }
 
-function sameShape(op: BinaryOp, x: TypedArray, y: TypedArray, o: TypedArray): void {
-  const n = o.length;
+/**
+ * o[oOff + i] = op(x[xOff + i*xInc], y[yOff + i*yInc]) for i < len. The hot arithmetic ops get
+ * their own loops: a call through a function table per element costs more than the arithmetic.
+ */
+function run(
+  op: BinaryOp, x: TypedArray, xOff: number, xInc: number, y: TypedArray, yOff: number, yInc: number,
+  o: TypedArray, oOff: number, len: number,
+): void {
   switch (op) {
     case 'add':
-      for (let i = 0; i < n; i++) o[i] = x[i] + y[i];
+      for (let i = 0; i < len; i++) o[oOff + i] = x[xOff + i * xInc] + y[yOff + i * yInc];
       return;
     case 'sub':
-      for (let i = 0; i < n; i++) o[i] = x[i] - y[i];
+      for (let i = 0; i < len; i++) o[oOff + i] = x[xOff + i * xInc] - y[yOff + i * yInc];
       return;
     case 'mul':
-      for (let i = 0; i < n; i++) o[i] = x[i] * y[i];
+      for (let i = 0; i < len; i++) o[oOff + i] = x[xOff + i * xInc] * y[yOff + i * yInc];
       return;
     case 'div':
-      for (let i = 0; i < n; i++) o[i] = x[i] / y[i];
+      for (let i = 0; i < len; i++) o[oOff + i] = x[xOff + i * xInc] / y[yOff + i * yInc];
       return;
     default: {
       const f = BINARY[op];
-      for (let i = 0; i < n; i++) o[i] = f(x[i], y[i]);
+      for (let i = 0; i < len; i++) o[oOff + i] = f(x[xOff + i * xInc], y[yOff + i * yInc]);
     }
   }
 }

@@ -1,0 +1,352 @@
+// @ts-nocheck -- AssemblyScript, not TypeScript: built by scripts/build-wasm.mjs into nerva.wasm.
+// Fast float32 kernels (matmul, fused dense forward, fused Adam) over caller-managed linear memory.
+//
+// Memory contract: the JS glue (../kernels.ts) lays out inputs, outputs and a workspace in linear
+// memory above heapBase(), growing memory itself; nothing here allocates, so no runtime GC is needed
+// (built with --runtime stub). All pointers are byte addresses, all sizes are element counts.
+//
+// matMul is a GotoBLAS/BLIS-style loop nest: for each k-block, B is packed into 8-column panels
+// (kc x 8, zero-padded) and each MC-row block of A into MR-row micro-panels (kc x MR, zero-padded);
+// a register-blocked MR x 8 micro-kernel keeps 2*MR f32x4 accumulators live. Packing absorbs the
+// transposes, so all four transA/transB combinations run the same micro-kernel at the same speed.
+
+/** Rows of the micro-kernel tile (MR x 8 outputs in 2*MR f32x4 accumulators). */
+const MR: i32 = 4;
+/** Columns of the micro-kernel tile (two f32x4). */
+const NR: i32 = 8;
+/** Largest k-block; blocks are evened out so that no tiny trailing block is left. */
+const KC_MAX: i32 = 256;
+/** Rows of A packed at once (a multiple of MR); an MC x KC block (128 KiB) stays in L2. */
+const MC: i32 = 128;
+
+/** First free byte after the module's static data: the JS arena starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// a*b + c. With relaxed SIMD this is one instruction (fused on FMA hardware, so results may differ
+// in the last bit between machines); the baseline build keeps the exact, unfused mul-then-add.
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(c, f32x4.mul(a, b));
+  }
+}
+
+function roundUp(x: i32, m: i32): i32 {
+  return ((x + m - 1) / m) * m;
+}
+
+/** k-block length used for a given k: ceil(k / ceil(k / KC_MAX)), so 784 -> 4 blocks of 196. */
+function kcFor(k: i32): i32 {
+  const blocks = (k + KC_MAX - 1) / KC_MAX;
+  return blocks == 0 ? 0 : (k + blocks - 1) / blocks;
+}
+
+/** Bytes of workspace matMul needs for these sizes (packed A block + packed B block + edge tile). */
+export function matMulWorkspaceBytes(m: i32, k: i32, n: i32): usize {
+  const kc = kcFor(k);
+  const mcPad = roundUp(min(m, MC), MR);
+  const nPad = roundUp(n, NR);
+  return (<usize>(mcPad * kc) + <usize>(kc * nPad) + <usize>(MR * NR)) * 4 + 64;
+}
+
+// Packs rows [pc, pc+kc) of op(B) into 8-wide panels: bp[jp][p][0..8] = op(B)[pc+p][jp*8 + 0..8].
+function packB(b: usize, bp: usize, k: i32, n: i32, pc: i32, kc: i32, transB: bool): void {
+  const panels = (n + NR - 1) / NR;
+  for (let jp = 0; jp < panels; jp++) {
+    const j0 = jp * NR;
+    const cols = min(NR, n - j0);
+    let dst = bp + <usize>(jp * kc * NR) * 4;
+    if (!transB) {
+      // B is [k, n]: each panel row is 8 contiguous floats.
+      let src = b + (<usize>pc * <usize>n + <usize>j0) * 4;
+      const stride = <usize>n * 4;
+      if (cols == NR) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          src += stride;
+          dst += NR * 4;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let jj = 0; jj < NR; jj++) {
+            store<f32>(dst + (<usize>jj << 2), jj < cols ? load<f32>(src + (<usize>jj << 2)) : 0);
+          }
+          src += stride;
+          dst += NR * 4;
+        }
+      }
+    } else {
+      // B is [n, k]: op(B)[p][j] = B[j*k + p]. Gather 8 rows x 4 k at a time with two 4x4
+      // transposes so the pack stays cheap next to the m*n*k compute even for small m.
+      const rowStride = <usize>k * 4;
+      const src0 = b + (<usize>j0 * <usize>k + <usize>pc) * 4;
+      let p = 0;
+      if (cols == NR) {
+        for (; p + 4 <= kc; p += 4) {
+          const s = src0 + (<usize>p << 2);
+          const r0 = v128.load(s);
+          const r1 = v128.load(s + rowStride);
+          const r2 = v128.load(s + rowStride * 2);
+          const r3 = v128.load(s + rowStride * 3);
+          const r4 = v128.load(s + rowStride * 4);
+          const r5 = v128.load(s + rowStride * 5);
+          const r6 = v128.load(s + rowStride * 6);
+          const r7 = v128.load(s + rowStride * 7);
+          const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5);
+          const t1 = f32x4.shuffle(r2, r3, 0, 4, 1, 5);
+          const t2 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
+          const t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          const u0 = f32x4.shuffle(r4, r5, 0, 4, 1, 5);
+          const u1 = f32x4.shuffle(r6, r7, 0, 4, 1, 5);
+          const u2 = f32x4.shuffle(r4, r5, 2, 6, 3, 7);
+          const u3 = f32x4.shuffle(r6, r7, 2, 6, 3, 7);
+          const d = dst + <usize>(p * NR) * 4;
+          v128.store(d, f32x4.shuffle(t0, t1, 0, 1, 4, 5), 0);
+          v128.store(d, f32x4.shuffle(u0, u1, 0, 1, 4, 5), 16);
+          v128.store(d, f32x4.shuffle(t0, t1, 2, 3, 6, 7), 32);
+          v128.store(d, f32x4.shuffle(u0, u1, 2, 3, 6, 7), 48);
+          v128.store(d, f32x4.shuffle(t2, t3, 0, 1, 4, 5), 64);
+          v128.store(d, f32x4.shuffle(u2, u3, 0, 1, 4, 5), 80);
+          v128.store(d, f32x4.shuffle(t2, t3, 2, 3, 6, 7), 96);
+          v128.store(d, f32x4.shuffle(u2, u3, 2, 3, 6, 7), 112);
+        }
+      }
+      for (; p < kc; p++) {
+        const d = dst + <usize>(p * NR) * 4;
+        const s = src0 + (<usize>p << 2);
+        for (let jj = 0; jj < NR; jj++) {
+          store<f32>(d + (<usize>jj << 2), jj < cols ? load<f32>(s + rowStride * <usize>jj) : 0);
+        }
+      }
+    }
+  }
+}
+
+// Packs rows [ic, ic+mc) x cols [pc, pc+kc) of op(A) into MR-row micro-panels:
+// ap[ip][p][r] = op(A)[ic + ip*MR + r][pc + p], rows past mc are zero.
+function packA(a: usize, ap: usize, m: i32, k: i32, ic: i32, mc: i32, pc: i32, kc: i32, transA: bool): void {
+  const panels = (mc + MR - 1) / MR;
+  for (let ip = 0; ip < panels; ip++) {
+    const i0 = ic + ip * MR;
+    const rows = min(MR, ic + mc - i0);
+    const dst = ap + <usize>(ip * kc * MR) * 4;
+    if (!transA) {
+      // A is [m, k]: full panels transpose 4 rows x 4 k at a time (this path assumes MR == 4);
+      // edge panels and the k tail go element by element.
+      const rowStride = <usize>k * 4;
+      const src = a + (<usize>i0 * <usize>k + <usize>pc) * 4;
+      let p = 0;
+      if (rows == MR) {
+        for (; p + 4 <= kc; p += 4) {
+          const s = src + (<usize>p << 2);
+          const r0 = v128.load(s);
+          const r1 = v128.load(s + rowStride);
+          const r2 = v128.load(s + rowStride * 2);
+          const r3 = v128.load(s + rowStride * 3);
+          const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5);
+          const t1 = f32x4.shuffle(r2, r3, 0, 4, 1, 5);
+          const t2 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
+          const t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          const d = dst + <usize>(p * MR) * 4;
+          v128.store(d, f32x4.shuffle(t0, t1, 0, 1, 4, 5), 0);
+          v128.store(d, f32x4.shuffle(t0, t1, 2, 3, 6, 7), 16);
+          v128.store(d, f32x4.shuffle(t2, t3, 0, 1, 4, 5), 32);
+          v128.store(d, f32x4.shuffle(t2, t3, 2, 3, 6, 7), 48);
+        }
+      }
+      for (; p < kc; p++) {
+        const d = dst + <usize>(p * MR) * 4;
+        const s = src + (<usize>p << 2);
+        for (let r = 0; r < MR; r++) {
+          store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + rowStride * <usize>r) : 0);
+        }
+      }
+    } else {
+      // A is [k, m]: op(A)[i][p] = A[p*m + i], so the MR values for one p are contiguous.
+      let s = a + (<usize>pc * <usize>m + <usize>i0) * 4;
+      const stride = <usize>m * 4;
+      let d = dst;
+      if (rows == MR) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(d, v128.load(s));
+          s += stride;
+          d += MR * 4;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let r = 0; r < MR; r++) {
+            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + (<usize>r << 2)) : 0);
+          }
+          s += stride;
+          d += MR * 4;
+        }
+      }
+    }
+  }
+}
+
+// The MR x 8 register tile: c[r][0..8] (=|+=) sum_p ap[p][r] * bp[p][0..8]; ldc in bytes.
+// Register budget: V8 (TurboFan) has 15 usable xmm registers and schedules all of a loop body's
+// loads first, so one k step holds 8 accumulators + 2 B + 4 broadcasts + 1 product temp = 15.
+// A 6 x 8 tile, or unrolling k by 2 (which binaryen folds into one expression), spilled accumulators
+// to the stack on every step and ran ~25% slower.
+function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = ap + <usize>(kc * MR) * 4;
+  while (ap < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    ap += MR * 4;
+    bp += NR * 4;
+  }
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16)); c += ldc;
+    c10 = f32x4.add(c10, v128.load(c)); c11 = f32x4.add(c11, v128.load(c, 16)); c += ldc;
+    c20 = f32x4.add(c20, v128.load(c)); c21 = f32x4.add(c21, v128.load(c, 16)); c += ldc;
+    c30 = f32x4.add(c30, v128.load(c)); c31 = f32x4.add(c31, v128.load(c, 16));
+    c -= ldc * 3;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
+  v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
+  v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
+  v128.store(c, c30); v128.store(c, c31, 16);
+}
+
+/**
+ * c[m, n] = op(a) x op(b), row-major; op(a) is [m, k] (a stored [k, m] if transA), op(b) is
+ * [k, n] (b stored [n, k] if transB). work must hold matMulWorkspaceBytes(m, k, n) bytes.
+ */
+export function matMul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, work: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    memory.fill(c, 0, <usize>m * <usize>n * 4);
+    return;
+  }
+  const kcMax = kcFor(k);
+  const mcPad = roundUp(min(m, MC), MR);
+  const nPad = roundUp(n, NR);
+  const ap = (work + 63) & ~(<usize>63);
+  const bp = ap + <usize>(mcPad * kcMax) * 4;
+  const tile = bp + <usize>(kcMax * nPad) * 4;
+  const ldc = <usize>n * 4;
+  const panels = nPad / NR;
+  for (let pc = 0; pc < k; pc += kcMax) {
+    const kc = min(kcMax, k - pc);
+    const accumulate = pc > 0;
+    packB(b, bp, k, n, pc, kc, transB);
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min(MC, m - ic);
+      packA(a, ap, m, k, ic, mc, pc, kc, transA);
+      for (let jp = 0; jp < panels; jp++) {
+        const j0 = jp * NR;
+        const cols = min(NR, n - j0);
+        const bPanel = bp + <usize>(jp * kc * NR) * 4;
+        for (let ir = 0; ir < mc; ir += MR) {
+          const rows = min(MR, mc - ir);
+          const aPanel = ap + <usize>(ir * kc) * 4;
+          const cTile = c + (<usize>(ic + ir) * <usize>n + <usize>j0) * 4;
+          if (rows == MR && cols == NR) {
+            kernel4x8(kc, aPanel, bPanel, cTile, ldc, accumulate);
+          } else {
+            // Edge tile: compute the full padded tile aside, then write only the valid part.
+            kernel4x8(kc, aPanel, bPanel, tile, NR * 4, false);
+            for (let r = 0; r < rows; r++) {
+              const cr = cTile + <usize>r * ldc;
+              const tr = tile + <usize>(r * NR) * 4;
+              for (let jj = 0; jj < cols; jj++) {
+                const off = <usize>jj << 2;
+                const v = load<f32>(tr + off);
+                store<f32>(cr + off, accumulate ? load<f32>(cr + off) + v : v);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * In place over c[m, n]: c = act(c + bias[n]); act 0 = linear, 1 = relu (max(x, 0), NaN stays NaN
+ * like tf.nn.relu). bias may be 0 (no bias).
+ */
+export function biasAct(c: usize, bias: usize, m: i32, n: i32, relu: bool): void {
+  const zero = f32x4.splat(0);
+  const ldc = <usize>n * 4;
+  for (let i = 0; i < m; i++) {
+    const row = c + <usize>i * ldc;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const off = <usize>j << 2;
+      let v = v128.load(row + off);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + off));
+      // f32x4.max propagates NaN (a pmax-style compare-select would turn it into 0).
+      if (relu) v = f32x4.max(v, zero);
+      v128.store(row + off, v);
+    }
+    for (; j < n; j++) {
+      const off = <usize>j << 2;
+      let v = load<f32>(row + off);
+      if (bias != 0) v += load<f32>(bias + off);
+      if (relu) v = max(v, <f32>0); // f32.max propagates NaN too
+      store<f32>(row + off, v);
+    }
+  }
+}
+
+/**
+ * Keras 3 Adam step over `len` floats, in place on w, m, v (see ../kernels.ts for the formula):
+ *   m += (g - m) * (1 - beta1);  v += (g*g - v) * (1 - beta2);  w -= m * lrT / (sqrt(v) + eps)
+ */
+export function adamUpdate(w: usize, g: usize, m: usize, v: usize, len: i32, lrT: f32, beta1: f32, beta2: f32, eps: f32): void {
+  const oneMinusB1 = <f32>1 - beta1;
+  const oneMinusB2 = <f32>1 - beta2;
+  const vb1 = f32x4.splat(oneMinusB1);
+  const vb2 = f32x4.splat(oneMinusB2);
+  const vlr = f32x4.splat(lrT);
+  const veps = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const off = <usize>i << 2;
+    const gi = v128.load(g + off);
+    let mi = v128.load(m + off);
+    let vi = v128.load(v + off);
+    mi = f32x4.add(mi, f32x4.mul(f32x4.sub(gi, mi), vb1));
+    vi = f32x4.add(vi, f32x4.mul(f32x4.sub(f32x4.mul(gi, gi), vi), vb2));
+    const step = f32x4.div(f32x4.mul(mi, vlr), f32x4.add(f32x4.sqrt(vi), veps));
+    v128.store(w + off, f32x4.sub(v128.load(w + off), step));
+    v128.store(m + off, mi);
+    v128.store(v + off, vi);
+  }
+  for (; i < len; i++) {
+    const off = <usize>i << 2;
+    const gi = load<f32>(g + off);
+    let mi = load<f32>(m + off);
+    let vi = load<f32>(v + off);
+    mi = mi + (gi - mi) * oneMinusB1;
+    vi = vi + (gi * gi - vi) * oneMinusB2;
+    store<f32>(w + off, load<f32>(w + off) - (mi * lrT) / (Mathf.sqrt(vi) + eps));
+    store<f32>(m + off, mi);
+    store<f32>(v + off, vi);
+  }
+}

@@ -1,0 +1,70 @@
+// The wasm backend: the primitives where time goes in training (matMul, the Adam update) run in
+// the shipped WebAssembly SIMD kernels; every other primitive is left to the JS reference by the
+// dispatcher in ../index.ts. Only float32 is accelerated; other dtypes take the JS kernel here.
+
+import type { AdamStep, TensorData } from '../backend.js';
+import type { PartialBackend } from '../index.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import { jsBackend } from '../js/index.js';
+import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
+import { loadWasmKernels, type WasmKernels } from './kernels.js';
+
+function makeBackend(k: WasmKernels): PartialBackend {
+  return {
+    name: 'wasm',
+    matMul(a: TensorData, b: TensorData, tA: boolean, tB: boolean, out: TensorData): void {
+      if (!(a.values instanceof Float32Array && b.values instanceof Float32Array && out.values instanceof Float32Array)) {
+        jsBackend.matMul(a, b, tA, tB, out);
+        return;
+      }
+      const ra = a.shape.length;
+      const rb = b.shape.length;
+      const m = tA ? a.shape[ra - 1] : a.shape[ra - 2];
+      const kk = tA ? a.shape[ra - 2] : a.shape[ra - 1];
+      const n = tB ? b.shape[rb - 2] : b.shape[rb - 1];
+      const o = out.values;
+      const batchShape = out.shape.slice(0, -2);
+      const batches = sizeOf(batchShape);
+      if (batches === 1 && ra === 2 && rb === 2) {
+        k.matMul(a.values, b.values, m, kk, n, tA, tB, o);
+        return;
+      }
+      const sa = broadcastStrides(a.shape.slice(0, -2), batchShape);
+      const sb = broadcastStrides(b.shape.slice(0, -2), batchShape);
+      const idx = new Array<number>(batchShape.length).fill(0);
+      for (let t = 0; t < batches; t++) {
+        let offA = 0, offB = 0;
+        for (let d = 0; d < idx.length; d++) {
+          offA += idx[d] * sa[d];
+          offB += idx[d] * sb[d];
+        }
+        const av = a.values.subarray(offA * m * kk, (offA + 1) * m * kk);
+        const bv = b.values.subarray(offB * kk * n, (offB + 1) * kk * n);
+        k.matMul(av, bv, m, kk, n, tA, tB, o.subarray(t * m * n, (t + 1) * m * n));
+        for (let d = idx.length - 1; d >= 0; d--) {
+          if (++idx[d] < batchShape[d]) break;
+          idx[d] = 0;
+        }
+      }
+    },
+    adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
+      if (!(w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) {
+        jsBackend.adamUpdate(w, g, m, v, p);
+        return;
+      }
+      const lrT = (p.lr * Math.sqrt(1 - Math.pow(p.beta2, p.step))) / (1 - Math.pow(p.beta1, p.step));
+      k.adamUpdate(w, g, m, v, lrT, p.beta1, p.beta2, p.epsilon);
+    },
+  };
+}
+
+let cached: PartialBackend | null | undefined;
+
+/** The wasm backend, or null where WebAssembly SIMD is unavailable. */
+export function wasmBackend(): PartialBackend | null {
+  if (cached === undefined) {
+    const k = loadWasmKernels();
+    cached = k ? makeBackend(k) : null;
+  }
+  return cached;
+}

@@ -1,0 +1,37 @@
+// Helper process for the crash test (atomic.test.ts): saves model A and model B alternately into a
+// directory, forever, until the parent kills it with SIGKILL. Usage: crash-child <dir>.
+// Prints "ready" once loaded, then one "." per completed save.
+import { pathToFileURL } from 'node:url';
+import { writeModelArtifacts, type ModelArtifacts } from './artifacts.js';
+
+/** The two models the child alternates between; they differ in topology, weight values and size. */
+export function crashModel(which: 'A' | 'B'): ModelArtifacts {
+  const n = which === 'A' ? 100_000 : 100_003;
+  const kernel = new Float32Array(n);
+  for (let i = 0; i < n; i++) kernel[i] = which === 'A' ? i * 0.25 : -i - 0.5;
+  return {
+    modelTopology: { class_name: 'Sequential', config: { name: `model_${which}`, layers: [] } },
+    weights: [
+      { name: 'dense_1/kernel', shape: [n], dtype: 'float32', data: kernel },
+      { name: 'tag', shape: [1], dtype: 'int32', data: Int32Array.from([which === 'A' ? 1 : 2]) },
+    ],
+  };
+}
+
+async function main(dir: string): Promise<never> {
+  const models = [crashModel('A'), crashModel('B')];
+  process.stdout.write('ready\n');
+  for (let i = 0; ; i++) {
+    await writeModelArtifacts(dir, models[i % 2]);
+    process.stdout.write('.');
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const dir = process.argv[2];
+  if (!dir) {
+    process.stderr.write('usage: crash-child <dir>\n');
+    process.exit(2);
+  }
+  await main(dir);
+}
