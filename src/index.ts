@@ -40,3 +40,11 @@ export type { Verbose } from './models/progress.js';
 
 // Datasets.
 export * as datasets from './data/datasets.js';
+
+// Saving and loading (TensorFlow.js layers format).
+export { loadModel } from './io/model-io.js';
+export type { SaveOptions } from './io/model-io.js';
+export { ModelCheckpoint } from './callbacks/builtins.js';
+
+// Pictures.
+export * as viz from './viz/index.js';

@@ -5,6 +5,7 @@ import { appendFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import type { Tensor } from '../tensor/tensor.js';
 import { Callback, type Logs } from './callback.js';
 import { ArgumentError } from '../errors.js';
+import { ModelCheckpoint, type ModelCheckpointArgs } from '../io/checkpoint.js';
 
 type Mode = 'auto' | 'min' | 'max';
 
@@ -223,4 +224,8 @@ export const callbacks = {
   reduceLROnPlateau: (a?: ReduceLROnPlateauArgs): ReduceLROnPlateau => new ReduceLROnPlateau(a),
   learningRateScheduler: (schedule: (epoch: number, lr: number) => number): LearningRateScheduler => new LearningRateScheduler(schedule),
   csvLogger: (a: CSVLoggerArgs): CSVLogger => new CSVLogger(a),
+  /** Saves the model each epoch (or only on improvement with saveBestOnly). */
+  modelCheckpoint: (a: ModelCheckpointArgs): ModelCheckpoint => new ModelCheckpoint(a),
 };
+
+export { ModelCheckpoint };

@@ -3,7 +3,7 @@
 
 import { MAIN_HELP, MNIST_HELP, UsageError, parseMnistArgs } from './args.js';
 import { runMnist } from './mnist-job.js';
-import { NervaError } from '../index.js';
+import { NervaError, loadModel } from '../index.js';
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -19,6 +19,12 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       await runMnist(o);
+      return 0;
+    }
+    if (cmd === 'summary') {
+      if (rest.length !== 1 || rest[0].startsWith('-')) throw new UsageError('summary takes one argument: the saved model (a directory or its model.json)');
+      const model = await loadModel(rest[0]);
+      model.summary();
       return 0;
     }
     throw new UsageError(`unknown command '${cmd}'`);

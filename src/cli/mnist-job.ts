@@ -20,6 +20,13 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+function firstMismatch(pred: ArrayLike<number>, truth: ArrayLike<number>): number {
+  for (let i = 0; i < pred.length; i++) if (pred[i] !== truth[i]) return i;
+  return -1;
+}
+
+const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
 export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<MnistResult> {
   if (o.backend) nv.setBackend(o.backend);
   if (o.seed !== undefined) nv.setSeed(o.seed);
@@ -93,6 +100,31 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
     params: model.countParams(),
   };
   writeAtomic(join(o.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
-  say(`wrote ${join(o.out, 'metrics.json')}`);
+
+  // Pictures and the report.
+  const out = (f: string): string => join(o.out, f);
+  const predicted = predictions.argMax(-1);
+  nv.viz.displayPrediction(shown, predictions, yTest, xTest, { file: out('prediction.png') });
+  const wrong = firstMismatch(predicted.values, yTest.values);
+  if (wrong >= 0) nv.viz.displayPrediction(wrong, predictions, yTest, xTest, { file: out('prediction-wrong.png') });
+  nv.viz.plotHistory(history.history, { file: out('history.png') });
+  nv.viz.plotConfusionMatrix(nv.viz.confusionMatrix(yTest, predicted, 10), { file: out('confusion.png') });
+  nv.viz.predictionGrid(xTest, yTest, predictions, { rows: 4, cols: 8, file: out('grid.png') });
+  nv.viz.report({
+    title: 'nerva: MNIST, Flatten / Dense 128 relu / Dense 10 softmax',
+    settings: {
+      epochs: o.epochs, batch_size: o.batchSize, seed: o.seed ?? 'random', backend: nv.getBackend().name,
+      optimizer: 'adam', loss: 'sparse_categorical_crossentropy', train_samples: xTrain.shape[0],
+      test_samples: xTest.shape[0], params: model.countParams(),
+    },
+    metrics: { test_accuracy: result.accuracy, test_loss: result.loss, seconds_per_epoch: mean(epochSeconds) },
+    history: history.history,
+    images: xTest,
+    labels: yTest,
+    predictions,
+    file: out('report.html'),
+  });
+  await model.save(out('model'));
+  say(`wrote ${['metrics.json', 'prediction.png', wrong >= 0 ? 'prediction-wrong.png' : '', 'history.png', 'confusion.png', 'grid.png', 'report.html', 'model/'].filter(Boolean).join(', ')} into ${o.out}`);
   return { testAccuracy: result.accuracy, testLoss: result.loss, outDir: o.out };
 }

@@ -16,6 +16,7 @@ import { fitLoop, evaluateLoop, trainStep, type FitOptions } from './training.js
 import type { History } from './history.js';
 import { formatSummary } from './summary.js';
 import type { Verbose } from './progress.js';
+import { saveModel, type SaveOptions } from '../io/model-io.js';
 
 export interface CompileArgs {
   /** Name ('adam', 'sgd', ...) or an optimizer object. */
@@ -246,6 +247,15 @@ export class Sequential {
     const text = formatSummary(this);
     (opts.print ?? ((s: string) => process.stdout.write(s + '\n')))(text);
     return text;
+  }
+
+  /**
+   * Saves to directory `dir` in the TensorFlow.js layers format (model.json + weights), atomically.
+   * With includeOptimizer, a loaded model's fit continues where this one stopped.
+   * @example await model.save('out/my-model'); const again = await loadModel('out/my-model');
+   */
+  async save(dir: string, opts: SaveOptions = {}): Promise<void> {
+    await saveModel(this, dir, opts);
   }
 
   getLayer(name: string): Layer {

@@ -1,0 +1,283 @@
+// Saving and loading Sequential models in the TensorFlow.js layers format. This file maps layers
+// to and from Keras-2-style `{class_name, config}` JSON; artifacts.ts owns the files and their
+// validation. A load builds everything off to the side and returns only a complete model.
+
+import { Tensor } from '../tensor/tensor.js';
+import { Sequential } from '../models/sequential.js';
+import { Layer, type LayerConfig } from '../layers/layer.js';
+import { Dense } from '../layers/dense.js';
+import { Activation, Dropout, Flatten, Reshape } from '../layers/simple.js';
+import { ACTIVATION_NAMES, snakeCase } from '../activations.js';
+import { initializerFromConfig, type Initializer } from '../initializers.js';
+import { optimizerFromConfig } from '../optimizers/index.js';
+import { FormatError } from '../errors.js';
+import {
+  readModelArtifacts, writeModelArtifacts, describeJsonPath,
+  type JsonObject, type JsonValue, type ModelArtifacts, type NamedWeight,
+} from './artifacts.js';
+
+export interface SaveOptions {
+  /** Also save the optimizer's state and the compile settings, so fit can resume (default false). */
+  includeOptimizer?: boolean;
+}
+
+const KERAS_VERSION = 'tfjs-layers 4.22.0';
+
+// TF.js has no 'silu' or 'leaky_relu' activation string: silu is its 'swish'; leaky_relu has no
+// TF.js equivalent as an activation, so such models say so when saved for TF.js.
+const TO_TFJS_ACTIVATION: Record<string, string> = { silu: 'swish' };
+
+/** TF.js snake_cases every key (and nested keys) on save. */
+function snakeKeys(v: JsonValue): JsonValue {
+  if (Array.isArray(v)) return v.map(snakeKeys);
+  if (v && typeof v === 'object') {
+    const out: JsonObject = {};
+    for (const [k, x] of Object.entries(v)) out[snakeCase(k)] = snakeKeys(x);
+    return out;
+  }
+  return v;
+}
+
+function layerToJson(layer: Layer, batchInputShape: (number | null)[] | null): JsonObject {
+  const c = layer.getConfig() as LayerConfig;
+  if (typeof c.activation === 'string') c.activation = TO_TFJS_ACTIVATION[c.activation] ?? c.activation;
+  for (const k of ['kernelInitializer', 'biasInitializer']) {
+    const init = c[k] as { className: string; config: JsonObject } | undefined;
+    if (init) c[k] = { class_name: init.className, config: init.config };
+  }
+  delete c.batchInputShape;
+  const config = snakeKeys(c) as JsonObject;
+  if (batchInputShape) {
+    config.batch_input_shape = batchInputShape;
+    config.dtype = 'float32';
+  }
+  return { class_name: layer.className, config };
+}
+
+/** @internal The artifacts of a model (topology, weights, and optionally optimizer state). */
+export function modelToArtifacts(model: Sequential, opts: SaveOptions = {}): ModelArtifacts {
+  if (!model.built) {
+    throw new FormatError(`save: Sequential "${model.name}" is not built yet (no input shape): give the first layer an inputShape or call fit/predict first`);
+  }
+  const layers = model.layers.map((l, i) => layerToJson(l, i === 0 ? model.inputShape : null));
+  const modelTopology: JsonObject = {
+    class_name: 'Sequential',
+    config: { name: model.name, layers },
+    keras_version: KERAS_VERSION,
+    backend: 'tensor_flow.js',
+  };
+  const toNamed = (name: string, t: Tensor, group?: string): NamedWeight => ({
+    name,
+    shape: [...t.shape],
+    dtype: 'float32',
+    data: t.dtype === 'float32' ? (t.values as Float32Array).slice() : Float32Array.from(t.values),
+    ...(group ? { group } : {}),
+  });
+  // TF.js order: every trainable weight in layer order, then the non-trainable ones.
+  const vars = [...model.trainableWeights, ...model.nonTrainableWeights];
+  const weights = vars.map((v) => toNamed(v.name, v.value));
+  const art: ModelArtifacts = { modelTopology, weights, format: 'layers-model', generatedBy: 'nerva 0.1.0', convertedBy: null };
+  if (opts.includeOptimizer) {
+    if (!model.optimizer || !model.loss) throw new FormatError(`save: includeOptimizer needs a compiled model (Sequential "${model.name}" is not compiled)`);
+    const opt = model.optimizer;
+    art.trainingConfig = {
+      loss: model.loss.lossName,
+      metrics: model.metricSpecs.map((m) => (typeof m === 'string' ? snakeCase(m) : snakeCase(m.name))),
+      optimizer_config: { class_name: opt.className, config: opt.getConfig() },
+    };
+    // TF.js order: 'iter', then slot by slot over all variables (all m's, then all v's).
+    const state = opt.getStateWeights(model.trainableWeights);
+    const [iter, ...slots] = state;
+    const slotNames = [...new Set(slots.map((s) => s.name.slice(s.name.lastIndexOf('/') + 1)))];
+    weights.push(toNamed(iter.name, iter.tensor, 'optimizer'));
+    for (const sn of slotNames) for (const s of slots) if (s.name.endsWith(`/${sn}`)) weights.push(toNamed(s.name, s.tensor, 'optimizer'));
+  }
+  return art;
+}
+
+/**
+ * Saves `model` into directory `dir` as model.json plus one weights file, atomically: a crash at
+ * any moment leaves the previous complete model or the new one.
+ */
+export async function saveModel(model: Sequential, dir: string, opts: SaveOptions = {}): Promise<void> {
+  await writeModelArtifacts(dir, modelToArtifacts(model, opts));
+}
+
+// ---- loading -------------------------------------------------------------------------------
+
+type Path = (string | number)[];
+
+class ConfigReader {
+  constructor(readonly file: string, readonly obj: JsonObject, readonly path: Path, readonly layer: string) {}
+  private fail(key: string, what: string): never {
+    throw new FormatError(`${this.file}: ${this.layer}: ${describeJsonPath([...this.path, key])} ${what}`);
+  }
+  has(key: string): boolean {
+    return this.obj[key] !== undefined && this.obj[key] !== null;
+  }
+  str(key: string, dflt?: string): string {
+    const v = this.obj[key];
+    if ((v === undefined || v === null) && dflt !== undefined) return dflt;
+    if (typeof v !== 'string') this.fail(key, `must be a string, got ${JSON.stringify(v) ?? 'nothing'}`);
+    return v;
+  }
+  bool(key: string, dflt: boolean): boolean {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return dflt;
+    if (typeof v !== 'boolean') this.fail(key, `must be true or false, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  num(key: string, check: (n: number) => boolean, want: string): number {
+    const v = this.obj[key];
+    if (typeof v !== 'number' || !check(v)) this.fail(key, `must be ${want}, got ${JSON.stringify(v) ?? 'nothing'}`);
+    return v;
+  }
+  intList(key: string, allowNull: boolean): (number | null)[] {
+    const v = this.obj[key];
+    if (!Array.isArray(v) || !v.every((d) => (d === null && allowNull) || (typeof d === 'number' && Number.isInteger(d) && (d > 0 || d === -1)))) {
+      this.fail(key, `must be a list of positive integers${allowNull ? ' (or null)' : ''}, got ${JSON.stringify(v) ?? 'nothing'}`);
+    }
+    return v as (number | null)[];
+  }
+  activation(key: string): string {
+    const raw = this.str(key, 'linear');
+    const name = raw === 'swish' ? 'silu' : snakeCase(raw);
+    if (!(ACTIVATION_NAMES as string[]).includes(name)) this.fail(key, `names an unknown activation '${raw}'; known: ${ACTIVATION_NAMES.join(', ')}`);
+    return name;
+  }
+  initializer(key: string, dflt: string): Initializer | string {
+    const v = this.obj[key];
+    if (v === undefined || v === null) return dflt;
+    if (typeof v !== 'object' || Array.isArray(v) || typeof v.class_name !== 'string') this.fail(key, `must be {class_name, config}, got ${JSON.stringify(v)}`);
+    const cfg = v.config;
+    try {
+      return initializerFromConfig(v.class_name as string, cfg && typeof cfg === 'object' && !Array.isArray(cfg) ? (cfg as Record<string, unknown>) : {});
+    } catch (e) {
+      this.fail(key, (e as Error).message);
+    }
+  }
+}
+
+const LAYER_CLASSES = ['Dense', 'Flatten', 'Activation', 'Dropout', 'Reshape', 'InputLayer'];
+
+function layerFromJson(file: string, json: JsonValue, index: number): { layer: Layer | null; batchInputShape: (number | null)[] | null } {
+  const path: Path = ['modelTopology', 'config', 'layers', index];
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new FormatError(`${file}: ${describeJsonPath(path)} must be an object {class_name, config}`);
+  const cls = json.class_name;
+  const cfgRaw = json.config;
+  if (typeof cls !== 'string') throw new FormatError(`${file}: ${describeJsonPath([...path, 'class_name'])} must be a string`);
+  if (!cfgRaw || typeof cfgRaw !== 'object' || Array.isArray(cfgRaw)) throw new FormatError(`${file}: ${describeJsonPath([...path, 'config'])} must be an object`);
+  if (!LAYER_CLASSES.includes(cls)) {
+    // The format holds no code; nerva builds only layers it knows and never evaluates anything.
+    throw new FormatError(`${file}: layer ${index} has unknown class '${cls}'; nerva can load: ${LAYER_CLASSES.join(', ')}`);
+  }
+  const name = typeof cfgRaw.name === 'string' ? cfgRaw.name : `layer ${index}`;
+  const r = new ConfigReader(file, cfgRaw, [...path, 'config'], `${cls} "${name}"`);
+  const batchInputShape = r.has('batch_input_shape') ? r.intList('batch_input_shape', true) : null;
+  if (cls === 'InputLayer') return { layer: null, batchInputShape };
+  const base = { name: r.str('name'), trainable: r.bool('trainable', true) };
+  switch (cls) {
+    case 'Dense':
+      return {
+        layer: new Dense({
+          ...base,
+          units: r.num('units', (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+          activation: r.activation('activation'),
+          useBias: r.bool('use_bias', true),
+          kernelInitializer: r.initializer('kernel_initializer', 'glorot_uniform'),
+          biasInitializer: r.initializer('bias_initializer', 'zeros'),
+        }),
+        batchInputShape,
+      };
+    case 'Flatten':
+      return { layer: new Flatten(base), batchInputShape };
+    case 'Activation':
+      return { layer: new Activation({ ...base, activation: r.activation('activation') }), batchInputShape };
+    case 'Dropout':
+      return { layer: new Dropout({ ...base, rate: r.num('rate', (n) => n >= 0 && n < 1, 'a number in [0, 1)') }), batchInputShape };
+    default:
+      return { layer: new Reshape({ ...base, targetShape: r.intList('target_shape', false) as number[] }), batchInputShape };
+  }
+}
+
+/** @internal Builds a model from checked artifacts; throws without side effects on any mismatch. */
+export function modelFromArtifacts(art: ModelArtifacts, file: string): Sequential {
+  const topo = art.modelTopology;
+  if (topo.class_name !== 'Sequential') {
+    throw new FormatError(`${file}: modelTopology.class_name is ${JSON.stringify(topo.class_name)}; nerva loads Sequential models`);
+  }
+  const cfg = topo.config;
+  // Keras 2.2 wrote the layer list directly as config.
+  const layerList = Array.isArray(cfg) ? cfg : cfg && typeof cfg === 'object' ? (cfg as JsonObject).layers : undefined;
+  if (!Array.isArray(layerList) || layerList.length === 0) throw new FormatError(`${file}: modelTopology.config.layers must be a non-empty list`);
+  const built = layerList.map((l, i) => layerFromJson(file, l, i));
+  const layers = built.flatMap((b) => (b.layer ? [b.layer] : []));
+  const names = new Set<string>();
+  for (const l of layers) {
+    if (names.has(l.name)) throw new FormatError(`${file}: two layers are named "${l.name}"`);
+    names.add(l.name);
+  }
+  const inputShape = built.find((b) => b.batchInputShape)?.batchInputShape;
+  if (!inputShape) throw new FormatError(`${file}: no layer declares batch_input_shape, so the model's input shape is unknown`);
+  const modelName = !Array.isArray(cfg) && cfg && typeof cfg === 'object' && typeof (cfg as JsonObject).name === 'string' ? ((cfg as JsonObject).name as string) : undefined;
+  const model = new Sequential([], { name: modelName });
+  for (const l of layers) model.add(l);
+  model.build(inputShape);
+
+  // Weights by name, strictly both ways, as TF.js does.
+  const modelWeights = art.weights.filter((w) => w.group !== 'optimizer');
+  const byName = new Map(modelWeights.map((w) => [w.name, w]));
+  const vars = model.weights;
+  const varNames = new Set(vars.map((v) => v.name));
+  for (const w of modelWeights) {
+    if (!varNames.has(w.name)) throw new FormatError(`${file}: weight '${w.name}' does not belong to any layer of the model (its weights: ${[...varNames].join(', ')})`);
+  }
+  const values: Tensor[] = vars.map((v) => {
+    const w = byName.get(v.name);
+    if (!w) throw new FormatError(`${file}: weight '${v.name}' of the model is missing from the weights manifest`);
+    if (w.shape.join() !== v.shape.join()) throw new FormatError(`${file}: weight '${v.name}' has shape [${w.shape.join(', ')}] in the file, the layer needs [${v.shape.join(', ')}]`);
+    if (w.dtype !== 'float32') throw new FormatError(`${file}: weight '${v.name}' is ${w.dtype}, expected float32`);
+    return new Tensor(w.data, [...w.shape], 'float32');
+  });
+  model.setWeights(values);
+
+  const tc = art.trainingConfig;
+  if (tc) {
+    const oc = tc.optimizer_config as JsonObject | undefined;
+    if (!oc || typeof oc.class_name !== 'string') throw new FormatError(`${file}: trainingConfig.optimizer_config must be {class_name, config}`);
+    let optimizer;
+    try {
+      optimizer = optimizerFromConfig(oc.class_name, (oc.config && typeof oc.config === 'object' ? oc.config : {}) as Record<string, unknown>);
+    } catch (e) {
+      throw new FormatError(`${file}: trainingConfig.optimizer_config: ${(e as Error).message}`);
+    }
+    if (typeof tc.loss !== 'string') throw new FormatError(`${file}: trainingConfig.loss must be a loss name, got ${JSON.stringify(tc.loss)}`);
+    const metricsRaw = tc.metrics ?? [];
+    if (!Array.isArray(metricsRaw) || !metricsRaw.every((m) => typeof m === 'string')) throw new FormatError(`${file}: trainingConfig.metrics must be a list of names`);
+    try {
+      model.compile({ optimizer, loss: tc.loss, metrics: metricsRaw as string[] });
+    } catch (e) {
+      throw new FormatError(`${file}: trainingConfig: ${(e as Error).message}`);
+    }
+    const optWeights = art.weights.filter((w) => w.group === 'optimizer');
+    if (optWeights.length > 0) {
+      const map = new Map(optWeights.map((w) => [w.name, new Tensor(w.data, [...w.shape], w.dtype === 'bool' ? 'bool' : w.dtype)]));
+      try {
+        optimizer.setStateWeights(model.trainableWeights, map);
+      } catch (e) {
+        throw new FormatError(`${file}: optimizer state: ${(e as Error).message}`);
+      }
+    }
+  }
+  return model;
+}
+
+/**
+ * Loads a model saved by nerva or TensorFlow.js (a directory holding model.json, or the path of
+ * the .json file). Refuses unknown layer classes, bad configs, and weights that do not match.
+ * @example const model = await loadModel('out/mnist/model');
+ */
+export async function loadModel(path: string): Promise<Sequential> {
+  const art = await readModelArtifacts(path);
+  return modelFromArtifacts(art, path);
+}
