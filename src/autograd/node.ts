@@ -1,7 +1,7 @@
 // The differentiable primitives and what a recorded step of the computation remembers.
 // The set is closed: rules.ts must give a gradient rule for every entry (the compiler checks it).
 
-import type { BinaryOp, ReduceOp, UnaryOp } from '../backend/backend.js';
+import type { BinaryOp, DenseActivation, ReduceOp, UnaryOp } from '../backend/backend.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -23,6 +23,10 @@ export interface PrimParams {
   /** inputs: [x, indices] */
   gather: { axis: number };
   softmax: Record<string, never>;
+  /** Fused act(x · w + b); inputs: [x, w] or [x, w, b]. */
+  dense: { activation: DenseActivation };
+  /** Per-sample sparse categorical cross-entropy; inputs: [pred, labels]. */
+  sparseCrossentropy: { fromLogits: boolean };
   logSoftmax: Record<string, never>;
 }
 

@@ -34,6 +34,9 @@ export interface AdamStep {
   readonly step: number;
 }
 
+/** Activations the fused Dense kernel applies itself; others run as a separate op. */
+export type DenseActivation = 'linear' | 'relu';
+
 export interface Backend {
   readonly name: string;
   /** out = op(x), elementwise; out may have another dtype (bool for isNaN). */
@@ -67,6 +70,16 @@ export interface Backend {
   softmax(x: TensorData, out: TensorData): void;
   /** log(softmax(x)) over the last axis as x - max - log(sum(exp(x - max))). */
   logSoftmax(x: TensorData, out: TensorData): void;
+  /** Fused Dense forward: out[m,n] = act(x[m,k] · w[k,n] + bias[n]). */
+  denseForward(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, out: TensorData): void;
+  /**
+   * Per-sample sparse categorical cross-entropy of pred [batch, classes] against integer labels
+   * [batch] (checked by the op). Probabilities are normalised and clipped to [1e-7, 1 - 1e-7] as
+   * Keras does; logits go through a stable log-softmax.
+   */
+  sparseCrossentropy(pred: TensorData, labels: TensorData, fromLogits: boolean, out: TensorData): void;
+  /** Its gradient with respect to pred, given the upstream gradient dy [batch]. */
+  sparseCrossentropyGrad(pred: TensorData, labels: TensorData, fromLogits: boolean, dy: TensorData, out: TensorData): void;
   /** One Adam step in place on the weight and its two moment buffers (all float, same size). */
   adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void;
 }

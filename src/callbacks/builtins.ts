@@ -65,14 +65,20 @@ export class EarlyStopping extends Callback {
   }
   override onTrainBegin(): void {
     this.#wait = 0;
-    this.#best = this.baseline ?? NaN;
+    // As Keras 3: the best starts unset (the first epoch always improves on it); the baseline only
+    // decides whether an improvement resets the wait.
+    this.#best = NaN;
     this.#bestWeights = null;
     this.stoppedEpoch = 0;
+    this.bestEpoch = 0;
   }
   override onEpochEnd(epoch: number, logs?: Logs): void {
     const v = monitored('earlyStopping', logs, this.monitor);
     if (v === null || epoch < this.startFromEpoch) return;
-    if (this.restoreBestWeights && this.#bestWeights === null) this.#bestWeights = this.model!.getWeights();
+    if (this.restoreBestWeights && this.#bestWeights === null) {
+      this.#bestWeights = this.model!.getWeights();
+      this.bestEpoch = epoch;
+    }
     this.#wait++;
     if (Number.isNaN(this.#best) || this.#better(v, this.#best)) {
       this.#best = v;
@@ -88,7 +94,8 @@ export class EarlyStopping extends Callback {
     }
   }
   override onTrainEnd(): void {
-    if (this.restoreBestWeights && this.#bestWeights && this.stoppedEpoch > 0) this.model!.setWeights(this.#bestWeights);
+    // Keras 3 restores the best weights at the end of training whether or not it stopped early.
+    if (this.restoreBestWeights && this.#bestWeights) this.model!.setWeights(this.#bestWeights);
   }
 }
 

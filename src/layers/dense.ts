@@ -66,12 +66,14 @@ export class Dense extends Layer {
       throw new ShapeError(`Dense "${this.name}": expected input last dimension ${this.#inputDim}, got ${fmtShape(x.shape)}`);
     }
     const kernel = this.kernel!.value;
+    const bias = this.bias ? this.bias.value : null;
     // Rank > 2 inputs apply the kernel over the last axis (Keras semantics).
     const flat = x.rank === 2 ? x : ops.reshape(x, [-1, this.#inputDim]);
-    let y = ops.matMul(flat, kernel);
-    if (this.bias) y = ops.add(y, this.bias.value);
+    // relu and linear are fused into the Dense kernel; other activations run after it.
+    const fused = this.activation === 'relu' ? 'relu' : 'linear';
+    let y = ops.dense(flat, kernel, bias, fused);
     if (x.rank !== 2) y = ops.reshape(y, [...x.shape.slice(0, -1), this.units]);
-    return this.#act(y);
+    return fused === 'relu' || this.activation === 'linear' ? y : this.#act(y);
   }
 
   computeOutputShape(inputShape: Shape): Shape {

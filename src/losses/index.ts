@@ -89,10 +89,10 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, from
   }
   const classes = yPred.shape[yPred.rank - 1];
   checkSparseLabels(name, labels, classes);
-  const hot = ops.oneHot(labels, classes, { dtype: yPred.dtype });
-  if (fromLogits) return ops.neg(ops.sum(ops.mul(hot, ops.logSoftmax(yPred, -1)), -1));
-  const p = ops.clip(ops.div(yPred, ops.sum(yPred, -1, { keepDims: true })), EPSILON, 1 - EPSILON);
-  return ops.neg(ops.sum(ops.mul(hot, ops.log(p)), -1));
+  // One fused primitive (forward and gradient) instead of oneHot, clip, log, mul and sum.
+  const pred = yPred.rank === 2 ? yPred : ops.reshape(yPred, [-1, classes]);
+  const per = ops.sparseCrossentropy(pred, ops.reshape(labels, [-1]), fromLogits);
+  return yPred.rank === 2 ? per : ops.reshape(per, labels.shape);
 }
 
 const LOSSES: Record<string, LossFn> = {

@@ -1,7 +1,7 @@
 // Keras metrics as running, sample-weighted means over an epoch. 'accuracy' is resolved the way
 // Keras 3 does it, from the shapes of labels and predictions (binary / sparse / categorical).
 
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { lookupName, snakeCase } from '../activations.js';
 import { meanAbsoluteError, meanSquaredError } from '../losses/index.js';
@@ -23,7 +23,17 @@ export function categoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
 export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
   let y = yTrue;
   if (y.rank === yPred.rank && y.shape[y.rank - 1] === 1) y = ops.squeeze(y, -1);
-  return ops.cast(ops.equal(ops.cast(y, 'int32'), ops.argMax(yPred, -1)), 'float32');
+  if (yPred.rank !== 2 || y.rank !== 1) return ops.cast(ops.equal(ops.cast(y, 'int32'), ops.argMax(yPred, -1)), 'float32');
+  // The common case, every training step: one pass instead of argMax, cast, equal and cast.
+  const [rows, c] = yPred.shape;
+  const p = yPred.values;
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let j = 1; j < c; j++) if (p[r * c + j] > p[r * c + best]) best = j;
+    out[r] = best === y.values[r] ? 1 : 0;
+  }
+  return new Tensor(out, [rows], 'float32');
 }
 
 /** Keras 3's rule for the string 'accuracy': binary if one output, sparse if labels have lower rank. */
@@ -89,8 +99,8 @@ export class Metric {
 export function getMetric(x: string | MetricFn): Metric {
   if (typeof x === 'function') return new Metric(snakeCase(x.name || 'metric'), x);
   const fn = lookupName('metric', BY_NAME, x);
-  const key = snakeCase(x);
-  return new Metric(key === 'acc' ? 'accuracy' : key, fn);
+  // Keras 3 logs a metric under the name it was given: 'acc' stays 'acc' (compile_utils.get_metric).
+  return new Metric(snakeCase(x), fn);
 }
 
 export const metrics = { binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, meanSquaredError, meanAbsoluteError };

@@ -177,7 +177,7 @@ export class Sequential {
   /** One gradient step on one batch; returns the batch loss and metrics. */
   trainOnBatch(x: DataLike, y: DataLike): Record<string, number> {
     this.#requireCompiled('trainOnBatch');
-    const xt = toData('trainOnBatch', 'x', x);
+    const xt = this.adaptInput(toData('trainOnBatch', 'x', x));
     const yt = toData('trainOnBatch', 'y', y);
     const metrics = this.makeMetrics();
     const loss = trainStep(this, xt, yt, metrics);

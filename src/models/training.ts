@@ -12,6 +12,7 @@ import { History } from './history.js';
 import { ProgressBar, epochHeader, resolveVerbose, type Verbose } from './progress.js';
 import { asFloat, checkBatchSize, rows, takeRows, toData, type DataLike } from './data.js';
 import type { Sequential } from './sequential.js';
+import { checkSparseLabels } from '../losses/index.js';
 
 export interface FitOptions {
   /** Passes over the data (default 1). */
@@ -120,12 +121,22 @@ export async function fitLoop(model: Sequential, xIn: DataLike, yIn: DataLike, o
     x = rows(x, 0, n - nVal);
     y = rows(y, 0, n - nVal);
   }
+  // Bad labels are reported by their index in the data, before any step has run.
+  if (model.loss!.lossName === 'sparse_categorical_crossentropy') {
+    if (!model.built) model.build([null, ...x.shape.slice(1)]);
+    const classes = model.outputShape![model.outputShape!.length - 1];
+    if (classes !== null) {
+      checkSparseLabels('fit: y', y, classes);
+      if (yVal) checkSparseLabels('fit: validation y', yVal, classes);
+    }
+  }
   const n = x.shape[0];
   const steps = Math.ceil(n / batchSize);
   const stream = opts.stream ?? process.stdout;
   const verbose = resolveVerbose(opts.verbose ?? 'auto', stream);
   const history = new History();
-  const cbs = new CallbackList([history, ...(opts.callbacks ?? [])]);
+  // History goes last, as in Keras, so it records what other callbacks add to the logs.
+  const cbs = new CallbackList([...(opts.callbacks ?? []), history]);
   model.stopTraining = false;
   cbs.setModel(model);
   cbs.setParams({ epochs, steps, verbose });

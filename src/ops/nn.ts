@@ -8,7 +8,8 @@ import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
 import { empty } from './elementwise.js';
 import { transpose, cast } from './shape-ops.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import type { DenseActivation } from '../backend/backend.js';
 
 function lastAxisOp(kind: 'softmax' | 'logSoftmax', x: TensorLike, axis: number): Tensor {
   let t = toTensor(x, kind);
@@ -35,4 +36,32 @@ export function softmax(x: TensorLike, axis = -1): Tensor {
 /** log(softmax(x)) computed as x - logsumexp(x): finite even where softmax underflows to 0. */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
   return lastAxisOp('logSoftmax', x, axis);
+}
+
+/**
+ * @internal Fused Dense: act(x[m,k] · w[k,n] + b[n]) as one primitive, so a training step runs one
+ * kernel forward and a few backward instead of matMul + add + activation, each with its own pass.
+ */
+export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: DenseActivation): Tensor {
+  if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[0] || (b && (b.rank !== 1 || b.shape[0] !== w.shape[1]))) {
+    throw new ShapeError(`dense: shapes do not fit: x ${fmtShape(x.shape)}, kernel ${fmtShape(w.shape)}${b ? `, bias ${fmtShape(b.shape)}` : ''}`);
+  }
+  const dtype = x.dtype === w.dtype && (!b || b.dtype === w.dtype) && isFloat(w.dtype) ? w.dtype : 'float32';
+  const out = empty([x.shape[0], w.shape[1]], dtype);
+  getBackend().denseForward(x, w, b, activation, out);
+  return record(out, 'dense', b ? [x, w, b] : [x, w], { activation });
+}
+
+/** @internal Per-sample sparse categorical cross-entropy of pred [batch, classes] (labels checked by the caller). */
+export function sparseCrossentropy(pred: Tensor, labels: Tensor, fromLogits: boolean): Tensor {
+  const out = empty([pred.shape[0]], pred.dtype);
+  getBackend().sparseCrossentropy(pred, labels, fromLogits, out);
+  return record(out, 'sparseCrossentropy', [pred, labels], { fromLogits });
+}
+
+/** @internal The gradient of sparseCrossentropy with respect to pred. */
+export function sparseCrossentropyGrad(pred: Tensor, labels: Tensor, fromLogits: boolean, dy: Tensor): Tensor {
+  const out = empty([...pred.shape], pred.dtype);
+  getBackend().sparseCrossentropyGrad(pred, labels, fromLogits, dy, out);
+  return out;
 }

@@ -42,6 +42,11 @@ export abstract class Optimizer {
     this.clipnorm = positive(who, 'clipnorm', args.clipnorm);
     this.clipvalue = positive(who, 'clipvalue', args.clipvalue);
     this.globalClipnorm = positive(who, 'globalClipnorm', args.globalClipnorm);
+    // Keras 3 (base_optimizer.py) accepts only one clipping mode; combining them has no defined order.
+    const set = (['clipnorm', 'clipvalue', 'globalClipnorm'] as const).filter((k) => this[k] !== undefined);
+    if (set.length > 1) {
+      throw new ArgumentError(`${who}: only one of clipnorm, clipvalue, globalClipnorm can be set, got ${set.map((k) => `${k}=${this[k]}`).join(', ')}`);
+    }
   }
 
   get learningRate(): number {

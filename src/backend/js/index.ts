@@ -7,6 +7,7 @@ import { binary, broadcastTo, cast, unary, where } from './elementwise.js';
 import { matMul } from './matmul.js';
 import { concat, gather, oneHot, pad, scatterAdd, slice, transpose } from './movement.js';
 import { argReduce, logSoftmax, reduce, softmax } from './reduce.js';
+import { denseForward, sparseCrossentropy, sparseCrossentropyGrad } from './nn.js';
 
 /** Keras 3 Adam: lr_t = lr*sqrt(1-b2^t)/(1-b1^t); m += (g-m)(1-b1); v += (g²-v)(1-b2); w -= lr_t*m/(sqrt(v)+eps). */
 function adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
@@ -41,5 +42,8 @@ export const jsBackend: Backend = {
   oneHot,
   softmax,
   logSoftmax,
+  denseForward,
+  sparseCrossentropy,
+  sparseCrossentropyGrad,
   adamUpdate,
 };

@@ -2,7 +2,7 @@
 // the shipped WebAssembly SIMD kernels; every other primitive is left to the JS reference by the
 // dispatcher in ../index.ts. Only float32 is accelerated; other dtypes take the JS kernel here.
 
-import type { AdamStep, TensorData } from '../backend.js';
+import type { AdamStep, DenseActivation, TensorData } from '../backend.js';
 import type { PartialBackend } from '../index.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { jsBackend } from '../js/index.js';
@@ -46,6 +46,17 @@ function makeBackend(k: WasmKernels): PartialBackend {
           idx[d] = 0;
         }
       }
+    },
+    denseForward(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, out: TensorData): void {
+      const f32 = x.values instanceof Float32Array && w.values instanceof Float32Array && out.values instanceof Float32Array;
+      if (!f32 || x.shape.length !== 2 || (bias && !(bias.values instanceof Float32Array))) {
+        jsBackend.denseForward(x, w, bias, activation, out);
+        return;
+      }
+      const [m, kk] = x.shape;
+      const n = w.shape[1];
+      const r = k.denseForward(x.values as Float32Array, w.values as Float32Array, bias ? (bias.values as Float32Array) : null, m, kk, n, activation);
+      (out.values as Float32Array).set(r);
     },
     adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
       if (!(w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) {
