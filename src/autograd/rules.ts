@@ -98,8 +98,19 @@ export const GRAD_RULES: { [P in Prim]: Rule<P> } = {
     switch (op) {
       case 'sum':
         return [ops.broadcastTo(dyK, [...x.shape])];
-      case 'prod':
-        return [ops.mul(ops.broadcastTo(dyK, [...x.shape]), ops.div(ops.reshape(y, kept), x))];
+      case 'prod': {
+        // The gradient of each entry is the product of the others. y / x would give 0/0 at a zero,
+        // so it is built from the product of the non-zero entries and the count of zeros: with no
+        // zero it is prodNz / x; with exactly one, the zero entry gets prodNz and the rest 0;
+        // with more, everything is 0.
+        const isZero = ops.equal(x, 0);
+        const nonZero = ops.where(isZero, 1, x);
+        const prodNz = ops.reshape(ops.prod(nonZero, axes), kept);
+        const zeros = ops.reshape(ops.sum(isZero, axes), kept);
+        const atZero = ops.where(ops.equal(zeros, 1), prodNz, 0);
+        const elsewhere = ops.where(ops.equal(zeros, 0), ops.div(prodNz, nonZero), 0);
+        return [ops.mul(ops.broadcastTo(dyK, [...x.shape]), ops.where(isZero, atZero, elsewhere))];
+      }
       case 'max':
       case 'min': {
         // The gradient is shared equally among tied extremes, as TF does.
@@ -159,6 +170,18 @@ export const GRAD_RULES: { [P in Prim]: Rule<P> } = {
   gather: (dy, [x, indices], _y, { axis }) => [ops.scatterAdd(dy, indices, axis, [...x.shape]), null],
 
   softmax: (dy, _inputs, y) => [ops.mul(y, ops.sub(dy, ops.sum(ops.mul(dy, y), -1, { keepDims: true })))],
+
+  dense: (dy, [x, w, b], y, { activation }) => {
+    // relu'(z) is 1 where the output is positive: the mask comes from y, no need to keep z.
+    const dz = activation === 'relu' ? ops.mul(dy, ops.cast(ops.greater(y, 0), dy.dtype)) : dy;
+    return [
+      x.requiresGrad ? ops.matMul(dz, w, { transposeB: true }) : null,
+      w.requiresGrad ? ops.matMul(x, dz, { transposeA: true }) : null,
+      b ? ops.sum(dz, 0) : null,
+    ];
+  },
+
+  sparseCrossentropy: (dy, [pred, labels], _y, { fromLogits }) => [ops.sparseCrossentropyGrad(pred, labels, fromLogits, dy), null],
 
   logSoftmax: (dy, _inputs, y) => [ops.sub(dy, ops.mul(ops.exp(y), ops.sum(dy, -1, { keepDims: true })))],
 };
