@@ -1,5 +1,10 @@
-// Finds every *.test.ts under src/ and test/ and runs them with Node's own test runner (via tsx),
-// because Node 20's `--test` cannot glob for .ts files by itself.
+// Runs the test suite with Node's own test runner (via tsx), because Node 20's `--test` cannot
+// glob for .ts files by itself. One suite, two backends: every test runs on the default backend
+// (wasm where available), then the op, autograd, layer, loss, optimizer and model tests run again
+// on the JS reference backend (NERVA_BACKEND=js). Tests that start child processes, read files or
+// draw pictures do not depend on the backend and run once.
+//
+//   node scripts/run-tests.mjs [substring ...]   only files whose path contains one of them
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +17,7 @@ function walk(dir, out) {
   }
   return out;
 }
+
 const filter = process.argv.slice(2);
 let files = [];
 for (const root of ['src', 'test']) if (existsSync(root)) walk(root, files);
@@ -21,7 +27,19 @@ if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-});
-process.exit(r.status ?? 1);
+
+const BACKEND_DEPENDENT = [/src\/(ops|autograd|tensor|layers|losses|optimizers|metrics)\//, /src\/models\/(sequential|training)\.test\.ts$/];
+const perBackend = files.filter((f) => BACKEND_DEPENDENT.some((re) => re.test(f)));
+
+function run(label, list, env) {
+  console.log(`\n=== ${label}: ${list.length} test files ===`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...list], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  return r.status ?? 1;
+}
+
+let status = run('default backend', files, {});
+if (perBackend.length) status = run('js reference backend', perBackend, { NERVA_BACKEND: 'js' }) || status;
+process.exit(status);

@@ -1,0 +1,131 @@
+// The wasm backend against the JS reference on the same inputs: random shapes (sizes not a
+// multiple of 4, 0 and 1), all transpose combinations, broadcast batch dims, NaN and Infinity.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { jsBackend } from '../js/index.js';
+import { wasmBackend } from './index.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { sizeOf } from '../../tensor/shape.js';
+import * as nv from '../../index.js';
+
+const wasm = wasmBackend();
+
+function rand(shape: number[], seed: number): Tensor {
+  let s = seed * 2654435761;
+  const v = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < v.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) | 0;
+    v[i] = ((s >>> 8) / (1 << 24)) * 2 - 1;
+  }
+  return new Tensor(v, shape, 'float32');
+}
+
+function empty(shape: number[]): Tensor {
+  return new Tensor(new Float32Array(sizeOf(shape)), shape, 'float32');
+}
+
+function assertClose(got: Float32Array, want: Float32Array, what: string, scale: number): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < got.length; i++) {
+    const g = got[i], w = want[i];
+    if (Number.isNaN(w)) {
+      assert.ok(Number.isNaN(g), `${what}[${i}]: want NaN, got ${g}`);
+      continue;
+    }
+    if (!Number.isFinite(w)) {
+      assert.equal(g, w, `${what}[${i}]`);
+      continue;
+    }
+    assert.ok(Math.abs(g - w) <= 1e-5 * scale + 1e-6, `${what}[${i}]: wasm ${g} vs js ${w}`);
+  }
+}
+
+test('wasm backend is available here (the suite below is not skipped)', () => {
+  assert.ok(wasm, 'WebAssembly SIMD should be available in Node 20');
+});
+
+test('matMul: wasm equals js over random shapes and every transpose combination', () => {
+  const sizes = [0, 1, 2, 3, 5, 7, 8, 9, 16, 17, 33, 64, 100];
+  let seed = 1;
+  for (const m of sizes) for (const k of [1, 3, 8, 13, 50]) for (const n of [0, 1, 4, 6, 31]) {
+    for (const tA of [false, true]) for (const tB of [false, true]) {
+      const a = rand(tA ? [k, m] : [m, k], seed++);
+      const b = rand(tB ? [n, k] : [k, n], seed++);
+      const o1 = empty([m, n]);
+      const o2 = empty([m, n]);
+      jsBackend.matMul(a, b, tA, tB, o1);
+      wasm!.matMul!(a, b, tA, tB, o2);
+      assertClose(o2.values as Float32Array, o1.values as Float32Array, `matMul ${m}x${k}x${n} tA=${tA} tB=${tB}`, k);
+    }
+  }
+});
+
+test('matMul: batched with broadcast batch dims, NaN and Infinity', () => {
+  const a = rand([3, 1, 5, 7], 3);
+  const b = rand([4, 7, 6], 4);
+  (a.values as Float32Array)[2] = NaN;
+  (b.values as Float32Array)[10] = Infinity;
+  const o1 = empty([3, 4, 5, 6]);
+  const o2 = empty([3, 4, 5, 6]);
+  jsBackend.matMul(a, b, false, false, o1);
+  wasm!.matMul!(a, b, false, false, o2);
+  assertClose(o2.values as Float32Array, o1.values as Float32Array, 'batched matMul', 7);
+  assert.ok((o1.values as Float32Array).some(Number.isNaN), 'the case has NaNs');
+});
+
+test('denseForward: wasm equals js (linear and relu, with and without bias)', () => {
+  for (const [m, k, n] of [[1, 1, 1], [32, 784, 128], [5, 9, 10], [0, 3, 4], [7, 3, 0]]) {
+    for (const act of ['linear', 'relu'] as const) {
+      for (const withBias of [true, false]) {
+        const x = rand([m, k], m + k);
+        const w = rand([k, n], k + n);
+        const b = withBias ? rand([n], n + 1) : null;
+        const o1 = empty([m, n]);
+        const o2 = empty([m, n]);
+        jsBackend.denseForward(x, w, b, act, o1);
+        wasm!.denseForward!(x, w, b, act, o2);
+        assertClose(o2.values as Float32Array, o1.values as Float32Array, `dense ${m}x${k}x${n} ${act} bias=${withBias}`, k);
+      }
+    }
+  }
+});
+
+test('adamUpdate: wasm equals js over several steps', () => {
+  const n = 1003;
+  const mk = (): Float32Array[] => [rand([n], 1).values as Float32Array, new Float32Array(n), new Float32Array(n)];
+  const [w1, m1, v1] = mk();
+  const [w2, m2, v2] = mk();
+  for (let step = 1; step <= 5; step++) {
+    const g = rand([n], 10 + step).values as Float32Array;
+    const p = { lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step };
+    jsBackend.adamUpdate(w1, g, m1, v1, p);
+    wasm!.adamUpdate!(w2, g, m2, v2, p);
+  }
+  assertClose(w2, w1, 'adam w', 1);
+  assertClose(m2, m1, 'adam m', 1);
+  assertClose(v2, v1, 'adam v', 1);
+});
+
+test('MNIST model: 1 epoch on js and on wasm with the same seed reach the same accuracy within 0.5 points', async () => {
+  const [[xTrain, yTrain], [xTest, yTest]] = nv.datasets.mnist.loadData();
+  const x = xTrain.slice([0, 0, 0], [4000, 28, 28]).div(255);
+  const y = yTrain.slice([0], [4000]);
+  const xt = xTest.slice([0, 0, 0], [2000, 28, 28]).div(255);
+  const yt = yTest.slice([0], [2000]);
+  const acc: Record<string, number> = {};
+  for (const backend of ['js', 'wasm']) {
+    nv.setBackend(backend);
+    nv.setSeed(11);
+    const model = new nv.Sequential([
+      nv.layers.flatten({ inputShape: [28, 28] }),
+      nv.layers.dense({ units: 128, activation: 'relu' }),
+      nv.layers.dense({ units: 10, activation: 'softmax' }),
+    ]);
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+    await model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
+    acc[backend] = model.evaluate(xt, yt).accuracy;
+  }
+  nv.setBackend('wasm');
+  assert.ok(acc.js > 0.8, `js accuracy ${acc.js}`);
+  assert.ok(Math.abs(acc.js - acc.wasm) <= 0.005, `js ${acc.js} vs wasm ${acc.wasm}`);
+});
