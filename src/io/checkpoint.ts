@@ -1,12 +1,13 @@
 // modelCheckpoint: saves the model at the end of epochs, optionally only when a monitored value
-// improves. `{epoch}` in the path is replaced by the 1-based epoch number (as Keras).
+// improves. The path is formatted as Keras does: `{epoch}` is the 1-based epoch number and
+// `{val_loss:.4f}`-style fields come from the epoch's logs.
 
 import { Callback, type Logs } from '../callbacks/callback.js';
 import { ArgumentError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
 
 export interface ModelCheckpointArgs {
-  /** Directory to save into; may contain `{epoch}`. */
+  /** Directory to save into; may contain `{epoch}`, `{epoch:02d}`, `{val_loss:.4f}` (any log key). */
   filepath: string;
   /** Default val_loss. */
   monitor?: string;
@@ -21,7 +22,7 @@ export class ModelCheckpoint extends Callback {
   readonly saveBestOnly: boolean;
   readonly includeOptimizer: boolean;
   #max: boolean;
-  #best = NaN;
+  #best: number;
 
   constructor(a: ModelCheckpointArgs) {
     super();
@@ -31,22 +32,38 @@ export class ModelCheckpoint extends Callback {
     this.saveBestOnly = a.saveBestOnly ?? false;
     this.includeOptimizer = a.includeOptimizer ?? false;
     const mode = a.mode ?? 'auto';
+    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new ArgumentError(`modelCheckpoint: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
     this.#max = mode === 'max' || (mode === 'auto' && /acc|auc/.test(this.monitor));
-  }
-
-  override onTrainBegin(): void {
-    this.#best = NaN;
+    // Set once, as in Keras 3: a second fit with the same callback keeps the best so far, so resumed
+    // training does not overwrite a better checkpoint with its first epoch.
+    this.#best = this.#max ? -Infinity : Infinity;
   }
 
   override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
     if (this.saveBestOnly) {
       const v = logs[this.monitor];
       if (v === undefined) throw new ArgumentError(`modelCheckpoint: monitor '${this.monitor}' is not in the logs; available: ${Object.keys(logs).join(', ')}`);
-      const better = Number.isNaN(this.#best) || (this.#max ? v > this.#best : v < this.#best);
+      // NaN never counts as an improvement.
+      const better = this.#max ? v > this.#best : v < this.#best;
       if (!better) return;
       this.#best = v;
     }
-    const path = this.filepath.replace(/\{epoch(:[^}]*)?\}/g, String(epoch + 1));
+    if (!this.model) throw new ArgumentError('modelCheckpoint: no model; pass the callback to fit({ callbacks })');
+    const path = formatPath(this.filepath, { epoch: epoch + 1, ...logs });
     await (this.model as unknown as Sequential).save(path, { includeOptimizer: this.includeOptimizer });
   }
+}
+
+/** Python-style `{key}`, `{key:02d}`, `{key:.4f}`, `{key:.2e}` fields, as Keras formats the path. */
+function formatPath(template: string, values: Record<string, number>): string {
+  return template.replace(/\{([A-Za-z_]\w*)(?::(0?)(\d*)(?:\.(\d+))?([dfe]?))?\}/g, (field, key: string, zero?: string, width?: string, prec?: string, kind?: string) => {
+    const v = values[key];
+    if (v === undefined) throw new ArgumentError(`modelCheckpoint: filepath field ${field} names no value; available: ${Object.keys(values).join(', ')}`);
+    let text: string;
+    if (kind === 'd') text = String(Math.trunc(v));
+    else if (kind === 'e') text = v.toExponential(prec === undefined ? 6 : Number(prec)).replace(/e([+-])(\d)$/, (_m, sign: string, d: string) => `e${sign}0${d}`); // Python: e-05
+    else if (kind === 'f' || prec !== undefined) text = v.toFixed(prec === undefined ? 6 : Number(prec));
+    else text = String(v);
+    return width ? text.padStart(Number(width), zero ? '0' : ' ') : text;
+  });
 }
