@@ -134,6 +134,10 @@ export function toTensor(x: TensorLike, op = 'tensor'): Tensor {
   return tensor(x);
 }
 
+function isInt32(n: number): boolean {
+  return Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
+}
+
 /**
  * @internal The pair of operands of a binary op. A plain JS number is "weakly typed" (as in NumPy 2
  * and JAX): it takes the other operand's dtype when it fits, so `int32Tensor.add(1)` stays int32 and
@@ -144,8 +148,9 @@ export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Ten
     const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
     let dt: DType;
     if (isFloat(other.dtype)) dt = other.dtype;
-    else if (Number.isInteger(n) && other.dtype === 'int32') dt = 'int32';
-    else if (Number.isInteger(n) && (other.dtype === 'uint8' || other.dtype === 'bool')) dt = typeof v === 'boolean' ? 'bool' : 'int32';
+    // An integer beyond int32 would wrap silently in int32 storage; it is treated like a fraction.
+    else if (isInt32(n) && other.dtype === 'int32') dt = 'int32';
+    else if (isInt32(n) && (other.dtype === 'uint8' || other.dtype === 'bool')) dt = typeof v === 'boolean' ? 'bool' : 'int32';
     else dt = 'float32';
     const s = allocate(dt, 1);
     s[0] = n;

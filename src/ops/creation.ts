@@ -49,8 +49,10 @@ export function range(start: number, stop?: number, step = 1, dtype?: DType): Te
     start = 0;
   }
   if (step === 0 || !Number.isFinite(step)) throw new ArgumentError(`range: step must be a non-zero finite number, got ${step}`);
+  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ArgumentError(`range: start and stop must be finite numbers, got ${start} and ${stop}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const dt = dtype ?? (Number.isInteger(start) && Number.isInteger(step) ? 'int32' : 'float32');
+  // As np.arange: any fractional argument makes the result float (range(0, 2.5) is [0., 1., 2.]).
+  const dt = dtype ?? (Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step) ? 'int32' : 'float32');
   const s = allocate(dt, n);
   for (let i = 0; i < n; i++) s[i] = start + i * step;
   return new Tensor(s, [n], dt);
@@ -80,7 +82,13 @@ export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, dty
 export function randomUniform(shape: readonly number[], minval = 0, maxval = 1, dtype: DType = 'float32'): Tensor {
   checkFloat('randomUniform', dtype);
   const t = zeros(shape, dtype);
-  for (let i = 0; i < t.size; i++) t.values[i] = minval + (maxval - minval) * nextFloat();
+  for (let i = 0; i < t.size; i++) {
+    // In float32, a draw just below maxval can round up to it; redraw so the interval stays
+    // half-open. The retries are bounded: an interval too narrow for float32 would loop forever.
+    t.values[i] = minval + (maxval - minval) * nextFloat();
+    for (let tries = 0; t.values[i] >= maxval && tries < 16; tries++) t.values[i] = minval + (maxval - minval) * nextFloat();
+    if (t.values[i] >= maxval) t.values[i] = minval;
+  }
   return t;
 }
 

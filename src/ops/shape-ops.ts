@@ -114,8 +114,9 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
 
 function checkIndices(op: string, indices: Tensor, limit: number): void {
   if (indices.dtype !== 'int32' && indices.dtype !== 'uint8') {
-    const ok = isFloat(indices.dtype) && indices.values.every((v) => Number.isInteger(v));
-    if (!ok) throw new DtypeError(`${op}: indices must be integers, got dtype ${indices.dtype}`);
+    if (!isFloat(indices.dtype)) throw new DtypeError(`${op}: indices must be integers, got dtype ${indices.dtype}`);
+    const bad = indices.values.findIndex((v) => !Number.isInteger(v));
+    if (bad >= 0) throw new DtypeError(`${op}: indices must be integers, got ${indices.values[bad]} at position ${bad}`);
   }
   for (let i = 0; i < indices.size; i++) {
     const v = indices.values[i];
@@ -129,9 +130,11 @@ function checkIndices(op: string, indices: Tensor, limit: number): void {
  */
 export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
   const t = toTensor(x, 'gather');
-  const idx = indices instanceof Tensor ? indices : toTensor(indices, 'gather').cast('int32');
+  // Indices are checked before any cast, so that 1.5 is refused rather than truncated to 1.
+  const raw = toTensor(indices, 'gather');
   const ax = normalizeAxis('gather', axis, t.rank);
-  checkIndices('gather', idx, t.shape[ax]);
+  checkIndices('gather', raw, t.shape[ax]);
+  const idx = isFloat(raw.dtype) ? raw.cast('int32') : raw;
   const shape = [...t.shape.slice(0, ax), ...idx.shape, ...t.shape.slice(ax + 1)];
   const out = empty(shape, t.dtype);
   getBackend().gather(t, idx, ax, out);
@@ -150,7 +153,8 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   if (xs.length === 0) throw new ArgumentError('concat: needs at least one tensor');
   const ts = xs.map((x) => toTensor(x, 'concat'));
   const first = ts[0];
-  const ax = normalizeAxis('concat', axis, Math.max(first.rank, 1));
+  if (first.rank === 0) throw new ShapeError(`concat: cannot join scalars (rank 0) along an axis; use stack`);
+  const ax = normalizeAxis('concat', axis, first.rank);
   let dtype: DType = first.dtype;
   let total = 0;
   for (const t of ts) {

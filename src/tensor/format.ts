@@ -30,12 +30,8 @@ export function formatTensor(t: Tensor): string {
     }
   }
   const cell = (i: number): string => (t.dtype === 'bool' ? (vals[i] ? 'true' : 'false') : fmtNumber(vals[i], isFloat, decimals));
+  // Padded to the widest cell actually shown (a summary hides most), so that columns align.
   let width = 0;
-  const n = vals.length;
-  for (let i = 0; i < n; i++) {
-    if (summarise && i >= EDGE && i < n - EDGE && n > 2 * EDGE * 2) continue;
-    width = Math.max(width, cell(i).length);
-  }
   const prefix = 'Tensor(';
   const strides: number[] = [];
   let acc = 1;
@@ -44,7 +40,11 @@ export function formatTensor(t: Tensor): string {
     acc *= t.shape[d];
   }
   const render = (dim: number, offset: number, indent: string): string => {
-    if (dim === t.rank) return cell(offset).padStart(width);
+    if (dim === t.rank) {
+      const c = cell(offset);
+      width = Math.max(width, c.length);
+      return c.padStart(width);
+    }
     const len = t.shape[dim];
     const idx: (number | null)[] = [];
     if (summarise && len > 2 * EDGE) {
@@ -56,6 +56,7 @@ export function formatTensor(t: Tensor): string {
     const sep = dim === t.rank - 1 ? ', ' : ',' + '\n'.repeat(t.rank - dim - 1) + indent + ' ';
     return '[' + parts.join(sep) + ']';
   };
+  if (t.rank > 0) render(0, 0, ''); // first pass: measures the shown cells into `width`
   const body = t.rank === 0 ? cell(0) : render(0, 0, ' '.repeat(prefix.length));
   return `${prefix}${body}, dtype=${t.dtype})`;
 }

@@ -2,6 +2,8 @@
 // dropout, random tensors). xoshiro128** seeded through splitmix32: fast, 32-bit clean in JS, and
 // bit-reproducible across runs and platforms for the same seed.
 
+import { ArgumentError } from '../errors.js';
+
 let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 let spareNormal: number | null = null;
 
@@ -15,10 +17,13 @@ function splitmix32(state: number): [number, number] {
 
 /** Makes every later random draw reproducible: the same seed gives bit-identical results. */
 export function setSeed(seed: number): void {
-  if (!Number.isFinite(seed)) throw new TypeError(`setSeed: seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw new ArgumentError(`setSeed: seed must be a finite number, got ${seed}`);
   let st = Math.floor(seed) | 0;
-  // Mix in the high bits too so seeds that differ only above 2^32 still differ.
-  st ^= Math.floor(seed / 4294967296) | 0;
+  // Mix in the high bits too so seeds that differ only above 2^32 still differ. They are passed
+  // through splitmix32 first: a plain XOR made -1 the same seed as 0 (and -2 as 1 ...). Seeds in
+  // [0, 2^32) have no high bits and keep their sequences.
+  const high = Math.floor(seed / 4294967296) | 0;
+  if (high !== 0) st ^= splitmix32(high)[1];
   let v: number;
   [st, v] = splitmix32(st); s0 = v;
   [st, v] = splitmix32(st); s1 = v;
