@@ -3,6 +3,7 @@
 
 import type { DenseActivation, TensorData } from '../backend.js';
 import { matMul } from './matmul.js';
+import { rowMax } from './reduce.js';
 
 const EPS = 1e-7;
 
@@ -30,8 +31,7 @@ export function sparseCrossentropy(pred: TensorData, labels: TensorData, fromLog
   for (let r = 0; r < o.length; r++) {
     const base = r * c;
     if (fromLogits) {
-      let m = -Infinity;
-      for (let j = 0; j < c; j++) if (p[base + j] > m || p[base + j] !== p[base + j]) m = p[base + j];
+      const m = rowMax(p, base, c);
       let s = 0;
       for (let j = 0; j < c; j++) s += Math.exp(p[base + j] - m);
       o[r] = m + Math.log(s) - p[base + l[r]];
@@ -56,8 +56,7 @@ export function sparseCrossentropyGrad(pred: TensorData, labels: TensorData, fro
     const d = g[r];
     if (fromLogits) {
       // d/dz (logsumexp(z) - z_label) = softmax(z) - onehot(label).
-      let m = -Infinity;
-      for (let j = 0; j < c; j++) if (p[base + j] > m || p[base + j] !== p[base + j]) m = p[base + j];
+      const m = rowMax(p, base, c);
       let s = 0;
       for (let j = 0; j < c; j++) s += Math.exp(p[base + j] - m);
       for (let j = 0; j < c; j++) o[base + j] = d * (Math.exp(p[base + j] - m) / s - (j === l[r] ? 1 : 0));

@@ -115,14 +115,23 @@ export function argReduce(op: 'argmax' | 'argmin', x: TensorData, axis: number, 
   }
 }
 
+/** Largest of a[base..base+len), NaN if any is NaN (so NaN rows stay NaN through softmax). */
+export function rowMax(a: ArrayLike<number>, base: number, len: number): number {
+  let m = -Infinity;
+  for (let i = 0; i < len; i++) {
+    const v = a[base + i];
+    if (v > m || v !== v) m = v;
+  }
+  return m;
+}
+
 export function softmax(x: TensorData, out: TensorData): void {
   const a = x.values;
   const o = out.values;
   const last = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];
   if (last === 0) return;
   for (let base = 0; base < a.length; base += last) {
-    let m = -Infinity;
-    for (let i = 0; i < last; i++) if (a[base + i] > m || a[base + i] !== a[base + i]) m = a[base + i];
+    const m = rowMax(a, base, last);
     let s = 0;
     for (let i = 0; i < last; i++) {
       const e = Math.exp(a[base + i] - m);
@@ -139,8 +148,7 @@ export function logSoftmax(x: TensorData, out: TensorData): void {
   const last = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];
   if (last === 0) return;
   for (let base = 0; base < a.length; base += last) {
-    let m = -Infinity;
-    for (let i = 0; i < last; i++) if (a[base + i] > m || a[base + i] !== a[base + i]) m = a[base + i];
+    const m = rowMax(a, base, last);
     let s = 0;
     for (let i = 0; i < last; i++) s += Math.exp(a[base + i] - m);
     const lse = m + Math.log(s);
