@@ -8,6 +8,7 @@ import type { TypedArray } from '../../tensor/dtype.js';
 import { jsBackend } from '../js/index.js';
 import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
 import { loadWasmKernels, type WasmKernels } from './kernels.js';
+import { threadedDenseForward, threadedMatMul } from './threads.js';
 
 function makeBackend(k: WasmKernels): PartialBackend {
   return {
@@ -26,7 +27,8 @@ function makeBackend(k: WasmKernels): PartialBackend {
       const batchShape = out.shape.slice(0, -2);
       const batches = sizeOf(batchShape);
       if (batches === 1 && ra === 2 && rb === 2) {
-        k.matMul(a.values, b.values, m, kk, n, tA, tB, o);
+        // Large products split across worker threads; small ones (every batch-32 Dense) stay here.
+        if (!threadedMatMul(a.values, b.values, m, kk, n, tA, tB, o)) k.matMul(a.values, b.values, m, kk, n, tA, tB, o);
         return;
       }
       const sa = broadcastStrides(a.shape.slice(0, -2), batchShape);
@@ -40,7 +42,8 @@ function makeBackend(k: WasmKernels): PartialBackend {
         }
         const av = a.values.subarray(offA * m * kk, (offA + 1) * m * kk);
         const bv = b.values.subarray(offB * kk * n, (offB + 1) * kk * n);
-        k.matMul(av, bv, m, kk, n, tA, tB, o.subarray(t * m * n, (t + 1) * m * n));
+        const ov = o.subarray(t * m * n, (t + 1) * m * n);
+        if (!threadedMatMul(av, bv, m, kk, n, tA, tB, ov)) k.matMul(av, bv, m, kk, n, tA, tB, ov);
         for (let d = idx.length - 1; d >= 0; d--) {
           if (++idx[d] < batchShape[d]) break;
           idx[d] = 0;
@@ -55,8 +58,11 @@ function makeBackend(k: WasmKernels): PartialBackend {
       }
       const [m, kk] = x.shape;
       const n = w.shape[1];
-      const r = k.denseForward(x.values as Float32Array, w.values as Float32Array, bias ? (bias.values as Float32Array) : null, m, kk, n, activation);
-      (out.values as Float32Array).set(r);
+      const xv = x.values as Float32Array;
+      const wv = w.values as Float32Array;
+      const bv = bias ? (bias.values as Float32Array) : null;
+      const o = out.values as Float32Array;
+      if (!threadedDenseForward(xv, wv, bv, m, kk, n, activation, o)) o.set(k.denseForward(xv, wv, bv, m, kk, n, activation));
     },
     adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
       if (!(w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) {

@@ -1,0 +1,450 @@
+// Runs large float32 matmuls on several cores: the output rows are split between the calling thread
+// and a small pool of worker threads (matmul-worker.mjs), all running the shared-memory kernel build
+// (nerva-shared*.wasm) on one WebAssembly.Memory. nerva is synchronous, so the caller blocks in
+// Atomics.wait until the workers are done; small calls are declined and run single-threaded.
+//
+// Why rows: each thread calls the unchanged matMul kernel on a block of rows of C with a pointer into
+// A, so every output element is computed by the same instructions in the same order as in the
+// single-threaded kernel: the results are bit-identical (same build variant, baseline or relaxed).
+// Each thread packs B itself; that costs k*n per thread, small next to its rows*k*n share.
+// Workers start on the first large call, which does not wait for them (it runs single-threaded while
+// they boot); warmUpThreads() starts them eagerly. They are unref'd and never keep the process alive.
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ArgumentError, ShapeError } from '../../errors.js';
+import { loadWasmKernels } from './kernels.js';
+
+/** Upper bound for setNumThreads / NERVA_NUM_THREADS. */
+const MAX_THREADS = 64;
+// Control block: one 16-int slot (one cache line) per worker; layout documented in matmul-worker.mjs.
+const SLOT = 16;
+const SEQ = 0, DONE = 1, STATE = 2, OP = 3, A = 4, B = 5, C = 6, M = 7, K = 8, N = 9;
+const TRANS_A = 10, TRANS_B = 11, WORK = 12, BIAS = 13, ACT = 14, ERR = 15;
+const OP_MATMUL = 1;
+/** How long the first large call waits for the workers to boot before giving up on threads. */
+const STARTUP_MS = 10_000;
+const PAGE = 65536;
+const ALIGN = 64;
+/** The shared builds declare this maximum (scripts/build-wasm.mjs); calls needing more decline. */
+const MAX_PAGES = 32768;
+
+/**
+ * When a call is worth splitting (flops = 2*m*k*n). Measured with bench/threads.ts on the 2-core
+ * Zen 3 (quiet machine, 2 threads vs 1): 6.4 MFLOP (a batch-32 Dense layer) 0.8-1.0x, 12.8 MFLOP
+ * 1.1x, 25.7 MFLOP 1.3-1.4x, 268 MFLOP (512^3) 1.8x. A round trip to a worker costs ~15-40 us, and
+ * under load from other processes the small gains turn into losses, hence the margin.
+ */
+const thresholds = { minFlops: 24e6, minRowsPerThread: 16 };
+
+interface SharedExports {
+  heapBase(): number;
+  matMulWorkspaceBytes(m: number, k: number, n: number): number;
+  matMul(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number, work: number): void;
+  biasAct(c: number, bias: number, m: number, n: number, relu: number): void;
+}
+
+const debug = process.env.NERVA_DEBUG_THREADS === '1';
+function log(msg: string): void {
+  if (debug) console.error(`nerva threads: ${msg}`);
+}
+
+function alignUp(x: number): number {
+  return Math.ceil(x / ALIGN) * ALIGN;
+}
+
+// ---- thread count -------------------------------------------------------------------------------
+
+let requested: number | undefined;
+let cap: number | undefined;
+
+/** NERVA_NUM_THREADS, read once: a hard cap on the thread count (1 turns threading off). */
+function envCap(): number {
+  if (cap === undefined) {
+    const raw = process.env.NERVA_NUM_THREADS;
+    if (raw === undefined || raw.trim() === '') cap = MAX_THREADS;
+    else {
+      const v = Number(raw);
+      if (!Number.isInteger(v) || v < 1) {
+        throw new ArgumentError(`NERVA_NUM_THREADS: expected a whole number >= 1, got '${raw}'`);
+      }
+      cap = Math.min(v, MAX_THREADS);
+    }
+  }
+  return cap;
+}
+
+/**
+ * Sets how many threads large matmuls may use, the calling thread included: 1 turns threading off.
+ * Capped by the NERVA_NUM_THREADS environment variable when set. Workers start on the first call
+ * large enough to use them and never keep the process alive.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new ArgumentError(`setNumThreads: expected a whole number from 1 to ${MAX_THREADS}, got ${n}`);
+  }
+  requested = n;
+}
+
+/** The number of threads large matmuls use: setNumThreads' value (default min(2, cores)), capped by NERVA_NUM_THREADS. */
+export function getNumThreads(): number {
+  return Math.min(requested ?? Math.min(2, availableParallelism()), envCap());
+}
+
+// ---- the pool -----------------------------------------------------------------------------------
+
+class Pool {
+  private readonly workers: Worker[] = [];
+  private readonly ctl = new Int32Array(new SharedArrayBuffer(MAX_THREADS * SLOT * 4));
+  private readonly base: number;
+  private f32: Float32Array;
+  private startedAt = 0;
+  private announced = false;
+  broken = false;
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly memory: WebAssembly.Memory,
+    private readonly ex: SharedExports,
+    private readonly workerUrl: URL,
+  ) {
+    this.base = alignUp(ex.heapBase());
+    this.f32 = new Float32Array(memory.buffer);
+  }
+
+  get workerCount(): number {
+    return this.workers.length;
+  }
+
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  private fail(why: string): void {
+    if (!this.broken) log(`falling back to one thread: ${why}`);
+    this.broken = true;
+  }
+
+  /**
+   * Starts workers until there are `count`; true once they are all ready. Without `block` it never
+   * waits: the call that starts them runs single-threaded while they boot (~50-100 ms, longer than
+   * most single calls take). With `block` it waits for them, up to STARTUP_MS.
+   */
+  ready(count: number, block: boolean): boolean {
+    try {
+      for (let slot = this.workers.length; slot < count; slot++) {
+        const w = new Worker(this.workerUrl, {
+          workerData: { module: this.module, memory: this.memory, control: this.ctl.buffer, slot },
+          // The worker is plain JS: loaders such as tsx (--import) only slow its start. V8 flags
+          // (e.g. --experimental-wasm-relaxed-simd) are per process and apply to it regardless.
+          execArgv: [],
+        });
+        w.on('error', (err: Error) => this.fail(`worker ${slot} failed: ${err.message}`));
+        w.on('exit', (code: number) => this.fail(`worker ${slot} exited (code ${code})`));
+        w.unref();
+        this.workers.push(w);
+        this.startedAt = performance.now();
+      }
+    } catch (err) {
+      this.fail(`cannot start workers: ${(err as Error).message}`);
+      return false;
+    }
+    // Workers report through the control block, not through events: 'error' events cannot arrive
+    // while this thread is blocked or busy in a synchronous training loop. A worker whose script
+    // fails to load never reports, hence the deadline.
+    const deadline = this.startedAt + STARTUP_MS;
+    for (let slot = 0; slot < count; slot++) {
+      const at = slot * SLOT + STATE;
+      let state = Atomics.load(this.ctl, at);
+      while (state === 0) {
+        const left = deadline - performance.now();
+        if (left <= 0) {
+          this.fail(`worker ${slot} did not start within ${STARTUP_MS} ms`);
+          return false;
+        }
+        if (!block) return false;
+        Atomics.wait(this.ctl, at, 0, left);
+        state = Atomics.load(this.ctl, at);
+      }
+      if (state !== 1) {
+        this.fail(`worker ${slot} could not instantiate the shared kernels`);
+        return false;
+      }
+    }
+    if (!this.announced) log(`${count} worker(s) ready`);
+    this.announced = true;
+    return true;
+  }
+
+  /** Grows the shared memory to at least `end` bytes; null when that exceeds its maximum. */
+  private reserve(end: number): Float32Array | null {
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) return null;
+      try {
+        this.memory.grow(pages);
+      } catch {
+        return null;
+      }
+    }
+    // A shared memory's buffer is never detached, but after grow() `memory.buffer` is a new, longer
+    // SharedArrayBuffer and old views keep the old length: re-make the view when the length changed.
+    const buf = this.memory.buffer;
+    if (this.f32.buffer.byteLength !== buf.byteLength) this.f32 = new Float32Array(buf);
+    return this.f32;
+  }
+
+  /**
+   * out[m, n] = op(a) x op(b) (+ bias, then act when act >= 0) on `threads` threads, rows split
+   * evenly; false (out untouched) when memory cannot hold the call or a worker reported an error.
+   */
+  run(
+    a: Float32Array,
+    b: Float32Array,
+    bias: Float32Array | null,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    act: number,
+    threads: number,
+    out: Float32Array,
+  ): boolean {
+    // Row blocks: multiples of 4 (the kernel's tile height) so that only the last block has an edge.
+    const starts: number[] = [];
+    const per = Math.ceil(m / threads / 4) * 4;
+    for (let t = 0; t < threads; t++) starts.push(Math.min(m, t * per));
+    starts.push(m);
+    // Layout: A (as given, or for transA one [k, rows] column block per thread), B, C, bias, then
+    // one workspace per thread. Laid out afresh per call from `base`, so memory only grows to the
+    // largest call seen.
+    let off = this.base;
+    const aOffs: number[] = [];
+    for (let t = 0; t < threads; t++) {
+      const rows = starts[t + 1] - starts[t];
+      if (transA) {
+        aOffs.push(off);
+        off = alignUp(off + rows * k * 4);
+      } else {
+        aOffs.push(this.base + starts[t] * k * 4);
+      }
+    }
+    if (!transA) off = alignUp(this.base + m * k * 4);
+    const bOff = off;
+    const cOff = alignUp(bOff + k * n * 4);
+    const biasOff = alignUp(cOff + m * n * 4);
+    off = alignUp(biasOff + (bias ? n * 4 : 0));
+    const workOffs: number[] = [];
+    for (let t = 0; t < threads; t++) {
+      workOffs.push(off);
+      off = alignUp(off + this.ex.matMulWorkspaceBytes(starts[t + 1] - starts[t], k, n));
+    }
+    const f32 = this.reserve(off);
+    if (!f32) return false;
+
+    if (transA) {
+      // op(A) rows are columns of the stored [k, m] A: give each thread its own contiguous [k, rows]
+      // block so that the kernel's transA path reads it with stride rows.
+      for (let t = 0; t < threads; t++) {
+        const r0 = starts[t];
+        const rows = starts[t + 1] - r0;
+        const dst = aOffs[t] >> 2;
+        for (let p = 0; p < k; p++) f32.set(a.subarray(p * m + r0, p * m + r0 + rows), dst + p * rows);
+      }
+    } else {
+      f32.set(a, this.base >> 2);
+    }
+    f32.set(b, bOff >> 2);
+    if (bias) f32.set(bias, biasOff >> 2);
+
+    const ctl = this.ctl;
+    const seqs: number[] = [];
+    for (let t = 1; t < threads; t++) {
+      const at = (t - 1) * SLOT;
+      const rows = starts[t + 1] - starts[t];
+      ctl[at + OP] = OP_MATMUL;
+      ctl[at + A] = aOffs[t];
+      ctl[at + B] = bOff;
+      ctl[at + C] = cOff + starts[t] * n * 4;
+      ctl[at + M] = rows;
+      ctl[at + K] = k;
+      ctl[at + N] = n;
+      ctl[at + TRANS_A] = transA ? 1 : 0;
+      ctl[at + TRANS_B] = transB ? 1 : 0;
+      ctl[at + WORK] = workOffs[t];
+      ctl[at + BIAS] = bias ? biasOff : 0;
+      ctl[at + ACT] = act;
+      // The Atomics.store publishes the plain writes above (sequentially consistent store).
+      const seq = (Atomics.load(ctl, at + SEQ) + 1) | 0;
+      seqs.push(seq);
+      Atomics.store(ctl, at + SEQ, seq);
+      Atomics.notify(ctl, at + SEQ);
+    }
+    let ok = true;
+    try {
+      const rows = starts[1] - starts[0];
+      if (rows > 0) {
+        this.ex.matMul(aOffs[0], bOff, cOff, rows, k, n, transA ? 1 : 0, transB ? 1 : 0, workOffs[0]);
+        if (act >= 0) this.ex.biasAct(cOff, bias ? biasOff : 0, rows, n, act);
+      }
+    } finally {
+      // Always wait, even if our share threw: the next call reuses this memory.
+      for (let t = 1; t < threads; t++) {
+        const at = (t - 1) * SLOT;
+        for (;;) {
+          const done = Atomics.load(ctl, at + DONE);
+          if (done === seqs[t - 1]) break;
+          Atomics.wait(ctl, at + DONE, done);
+        }
+        if (Atomics.load(ctl, at + ERR) !== 0) ok = false;
+      }
+    }
+    if (!ok) {
+      this.fail('a worker reported an error');
+      return false;
+    }
+    out.set(f32.subarray(cOff >> 2, (cOff >> 2) + m * n));
+    return true;
+  }
+}
+
+// undefined: not tried yet; null: unavailable (no shared memory, no worker file, ...).
+let pool: Pool | null | undefined;
+
+function createPool(): Pool | null {
+  try {
+    if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return null;
+    const kernels = loadWasmKernels();
+    if (!kernels) return null;
+    // Same variant as the single-threaded kernels, so threaded results are bit-identical to them.
+    const file = kernels.relaxedSimd ? './nerva-shared-relaxed.wasm' : './nerva-shared.wasm';
+    const wasmPath = fileURLToPath(new URL(file, import.meta.url));
+    const workerUrl = new URL('./matmul-worker.mjs', import.meta.url);
+    if (!existsSync(wasmPath) || !existsSync(fileURLToPath(workerUrl))) {
+      log(`missing ${existsSync(wasmPath) ? fileURLToPath(workerUrl) : wasmPath}`);
+      return null;
+    }
+    const module = new WebAssembly.Module(readFileSync(wasmPath));
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    const ex = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SharedExports;
+    return new Pool(module, memory, ex, workerUrl);
+  } catch (err) {
+    log(`cannot set up the shared kernels: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+/** The pool, made on first use; null where threading is unavailable or has failed. */
+function getPool(): Pool | null {
+  if (pool === undefined) pool = createPool();
+  return pool && !pool.broken ? pool : null;
+}
+
+function threadsFor(m: number, k: number, n: number): number {
+  const want = getNumThreads();
+  if (want < 2 || 2 * m * k * n < thresholds.minFlops) return 1;
+  return Math.max(1, Math.min(want, Math.floor(m / thresholds.minRowsPerThread)));
+}
+
+function checkLength(who: string, name: string, arr: Float32Array, want: number, shape: string): void {
+  if (arr.length !== want) {
+    throw new ShapeError(`${who}: expected ${name} of ${want} elements (${shape}), got ${arr.length}`);
+  }
+}
+
+function runThreaded(
+  a: Float32Array,
+  b: Float32Array,
+  bias: Float32Array | null,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  act: number,
+  out: Float32Array,
+): boolean {
+  const threads = threadsFor(m, k, n);
+  if (threads < 2) return false;
+  const p = getPool();
+  if (!p || !p.ready(threads - 1, false)) return false;
+  const ok = p.run(a, b, bias, m, k, n, transA, transB, act, threads, out);
+  if (ok) stats.threadedCalls++;
+  return ok;
+}
+
+/**
+ * out[m, n] = op(a) x op(b), as WasmKernels.matMul, split across threads when the shape is large
+ * enough to gain from it. Returns false, with `out` untouched, when it declines (small shape, one
+ * thread, threading unavailable): the caller then runs the single-threaded kernel.
+ */
+export function threadedMatMul(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  out: Float32Array,
+): boolean {
+  checkLength('matMul', 'a', a, m * k, transA ? `[${k}, ${m}]` : `[${m}, ${k}]`);
+  checkLength('matMul', 'b', b, k * n, transB ? `[${n}, ${k}]` : `[${k}, ${n}]`);
+  checkLength('matMul', 'out', out, m * n, `[${m}, ${n}]`);
+  return runThreaded(a, b, null, m, k, n, transA, transB, -1, out);
+}
+
+/**
+ * out[m, n] = act(x[m, k] x w[k, n] + bias[n]), as WasmKernels.denseForward, split across threads
+ * when large enough; false (out untouched) when it declines.
+ */
+export function threadedDenseForward(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  m: number,
+  k: number,
+  n: number,
+  act: 'linear' | 'relu',
+  out: Float32Array,
+): boolean {
+  checkLength('denseForward', 'x', x, m * k, `[${m}, ${k}]`);
+  checkLength('denseForward', 'w', w, k * n, `[${k}, ${n}]`);
+  if (bias) checkLength('denseForward', 'bias', bias, n, `[${n}]`);
+  checkLength('denseForward', 'out', out, m * n, `[${m}, ${n}]`);
+  return runThreaded(x, w, bias, m, k, n, false, false, act === 'relu' ? 1 : 0, out);
+}
+
+/**
+ * Starts the worker threads now and waits until they are ready, so that the next large matmul
+ * already runs threaded (otherwise the first one starts them and runs single-threaded while they
+ * boot). Returns false where threading is unavailable or set to one thread.
+ */
+export function warmUpThreads(): boolean {
+  const threads = getNumThreads();
+  if (threads < 2) return false;
+  const p = getPool();
+  return p !== null && p.ready(threads - 1, true);
+}
+
+const stats = { threadedCalls: 0 };
+
+/** For tests and benchmarks: the pool's state. Not part of the public API. */
+export function threadPoolInfo(): { available: boolean; workers: number; memoryBytes: number; threadedCalls: number } {
+  const p = pool ?? null;
+  return {
+    available: p !== null && !p.broken,
+    workers: p?.workerCount ?? 0,
+    memoryBytes: p?.memoryBytes ?? 0,
+    threadedCalls: stats.threadedCalls,
+  };
+}
+
+/** For benchmarks: overrides when a call is split (flops = 2*m*k*n). Not part of the public API. */
+export function setThreadThresholds(t: { minFlops?: number; minRowsPerThread?: number }): void {
+  if (t.minFlops !== undefined) thresholds.minFlops = t.minFlops;
+  if (t.minRowsPerThread !== undefined) thresholds.minRowsPerThread = t.minRowsPerThread;
+}
