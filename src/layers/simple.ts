@@ -102,6 +102,20 @@ export class Reshape extends Layer {
     }
     this.targetShape = [...t];
   }
+  /** Refuses, when the model is built, a target shape that cannot hold the input's values. */
+  override build(inputShape: Shape): void {
+    const rest = inputShape.slice(1);
+    if (!rest.some((d) => d === null)) {
+      const per = (rest as number[]).reduce((a, b) => a * b, 1);
+      const known = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+      const fits = this.targetShape.includes(-1) ? per % known === 0 : per === known;
+      if (!fits) {
+        throw new ShapeError(`Reshape "${this.name}": cannot reshape input [None, ${rest.join(', ')}] (${per} values per sample) to [None, ${this.targetShape.join(', ')}]`);
+      }
+    }
+    this.built = true;
+  }
+
   call(x: Tensor): Tensor {
     const per = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const known = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
