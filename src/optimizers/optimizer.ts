@@ -133,18 +133,30 @@ export abstract class Optimizer {
   setStateWeights(vars: readonly Variable[], weights: ReadonlyMap<string, Tensor>): void {
     const it = weights.get('iter');
     if (!it) throw new ArgumentError(`${this.className}: saved optimizer state has no 'iter'`);
+    // By name first. TF.js sometimes names slots after its own variable names (`dense_1/kernel_1/m`)
+    // and itself restores by position, so when the names do not all match, take the saved order:
+    // every variable's first slot, then every variable's second slot, ... (shapes still checked).
+    const byName = vars.every((v) => this.slotNames.every((slot) => weights.has(`${v.name}/${slot}`)));
+    const ordered = [...weights.entries()].filter(([name]) => name !== 'iter').map(([, t]) => t);
+    if (!byName && ordered.length !== vars.length * this.slotNames.length) {
+      const missing = vars.flatMap((v) => this.slotNames.map((slot) => `${v.name}/${slot}`)).filter((n) => !weights.has(n));
+      throw new ArgumentError(`${this.className}: saved optimizer state lacks '${missing[0]}' (and holds ${ordered.length} slot tensors, ${vars.length * this.slotNames.length} expected)`);
+    }
     const restored = new Map<Variable, TypedArray[]>();
-    for (const v of vars) {
-      restored.set(v, this.slotNames.map((slot) => {
-        const t = weights.get(`${v.name}/${slot}`);
-        if (!t || t.size !== v.value.size) throw new ArgumentError(`${this.className}: saved optimizer state lacks '${v.name}/${slot}' of shape [${v.shape.join(', ')}]`);
+    vars.forEach((v, vi) => {
+      restored.set(v, this.slotNames.map((slot, si) => {
+        const name = `${v.name}/${slot}`;
+        const t = byName ? weights.get(name) : ordered[si * vars.length + vi];
+        if (!t || t.size !== v.value.size) {
+          throw new ArgumentError(`${this.className}: saved optimizer state lacks '${name}' of shape [${v.shape.join(', ')}]${t ? ` (found shape [${t.shape.join(', ')}])` : ''}`);
+        }
         const a = allocate(v.dtype, v.value.size);
         a.set(t.values);
         return a;
       }));
-    }
+    });
     this.iterations = it.item();
     this.slots.clear();
-    for (const [v, s] of restored) this.slots.set(v, s);
+    for (const [v, sl] of restored) this.slots.set(v, sl);
   }
 }
