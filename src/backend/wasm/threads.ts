@@ -58,6 +58,7 @@ function alignUp(x: number): number {
 
 let requested: number | undefined;
 let cap: number | undefined;
+let cores: number | undefined;
 
 /** NERVA_NUM_THREADS, read once: a hard cap on the thread count (1 turns threading off). */
 function envCap(): number {
@@ -89,7 +90,9 @@ export function setNumThreads(n: number): void {
 
 /** The number of threads large matmuls use: setNumThreads' value (default min(2, cores)), capped by NERVA_NUM_THREADS. */
 export function getNumThreads(): number {
-  return Math.min(requested ?? Math.min(2, availableParallelism()), envCap());
+  // os.availableParallelism() asks the kernel each time; it is called on every matmul, so once.
+  cores ??= availableParallelism();
+  return Math.min(requested ?? Math.min(2, cores), envCap());
 }
 
 // ---- the pool -----------------------------------------------------------------------------------
