@@ -59,11 +59,17 @@ export const GRAD_RULES: { [P in Prim]: Rule<P> } = {
   binary: (dy, [a, b], y, { op }) => {
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
+    // A constant operand (a scalar count in mean, a fixed mask) needs no gradient: skipping it
+    // saves several ops per training step.
+    if (!a.requiresGrad && !b.requiresGrad) return [null, null];
     switch (op) {
       case 'add': ga = dy; gb = dy; break;
       case 'sub': ga = dy; gb = ops.neg(dy); break;
-      case 'mul': ga = ops.mul(dy, b); gb = ops.mul(dy, a); break;
-      case 'div': ga = ops.div(dy, b); gb = ops.neg(ops.div(ops.mul(dy, a), ops.square(b))); break;
+      case 'mul': ga = a.requiresGrad ? ops.mul(dy, b) : null; gb = b.requiresGrad ? ops.mul(dy, a) : null; break;
+      case 'div':
+        ga = a.requiresGrad ? ops.div(dy, b) : null;
+        gb = b.requiresGrad ? ops.neg(ops.div(ops.mul(dy, a), ops.square(b))) : null;
+        break;
       case 'pow': {
         ga = ops.mul(dy, ops.mul(b, ops.pow(a, ops.sub(b, 1))));
         // d/db a^b = a^b log a, taken as 0 where a <= 0 (log undefined), as TF does.
@@ -82,7 +88,7 @@ export const GRAD_RULES: { [P in Prim]: Rule<P> } = {
       case 'mod': ga = dy; gb = ops.mul(ops.neg(dy), ops.floorDiv(a, b)); break;
       default: return [null, null];
     }
-    return [ga && unbroadcast(ga, a.shape), gb && unbroadcast(gb, b.shape)];
+    return [ga && a.requiresGrad ? unbroadcast(ga, a.shape) : null, gb && b.requiresGrad ? unbroadcast(gb, b.shape) : null];
   },
 
   where: (dy, [cond, a, b]) => {
