@@ -98,7 +98,8 @@ function alignUp(x: number): number {
   return Math.ceil(x / ALIGN) * ALIGN;
 }
 
-function checkLength(who: string, name: string, arr: Float32Array, want: number, shape: string): void {
+/** @internal Throws a ShapeError naming the op and the expected shape when an array has the wrong size. */
+export function checkLength(who: string, name: string, arr: Float32Array, want: number, shape: string): void {
   if (arr.length !== want) {
     throw new ShapeError(`${who}: expected ${name} of ${want} elements (${shape}), got ${arr.length}`);
   }

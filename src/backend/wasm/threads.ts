@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ArgumentError, ShapeError } from '../../errors.js';
-import { loadWasmKernels } from './kernels.js';
+import { checkLength, loadWasmKernels } from './kernels.js';
 
 /** Upper bound for setNumThreads / NERVA_NUM_THREADS. */
 const MAX_THREADS = 64;
@@ -350,12 +350,6 @@ function threadsFor(m: number, k: number, n: number): number {
   const want = getNumThreads();
   if (want < 2 || 2 * m * k * n < thresholds.minFlops) return 1;
   return Math.max(1, Math.min(want, Math.floor(m / thresholds.minRowsPerThread)));
-}
-
-function checkLength(who: string, name: string, arr: Float32Array, want: number, shape: string): void {
-  if (arr.length !== want) {
-    throw new ShapeError(`${who}: expected ${name} of ${want} elements (${shape}), got ${arr.length}`);
-  }
 }
 
 function runThreaded(
