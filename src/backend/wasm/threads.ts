@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ArgumentError, ShapeError } from '../../errors.js';
+import { ArgumentError } from '../../errors.js';
 import { checkLength, loadWasmKernels } from './kernels.js';
 
 /** Upper bound for setNumThreads / NERVA_NUM_THREADS. */
