@@ -14,6 +14,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Adam } from '../optimizers/index.js';
 import { loadModel } from './model-io.js';
 import { readModelArtifacts, artifactsToMemory } from './artifacts.js';
+import { loadTfjsCpu } from '../test-utils/tfjs.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const work = await mkdtemp(join(tmpdir(), 'nerva-model-interop-'));
@@ -21,15 +22,7 @@ after(() => rm(work, { recursive: true, force: true }));
 let dirCount = 0;
 const freshDir = (label: string): string => join(work, `${label}-${dirCount++}`);
 
-// TF.js's cpu backend greets Node users on its first tensor ("install tfjs-node"); keep output clean.
-const log = console.log;
-const warn = console.warn;
-console.log = console.warn = () => undefined;
-const tf = await import('@tensorflow/tfjs');
-await tf.setBackend('cpu');
-tf.scalar(0);
-console.log = log;
-console.warn = warn;
+const tf = await loadTfjsCpu();
 
 interface TensorJson { shape: number[]; values: number[] }
 const readJson = async <T>(p: string): Promise<T> => JSON.parse(await readFile(p, 'utf8')) as T;

@@ -7,20 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readModelArtifacts, writeModelArtifacts, artifactsToMemory, artifactsFromMemory } from './artifacts.js';
+import { loadTfjsCpu } from '../test-utils/tfjs.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const work = await mkdtemp(join(tmpdir(), 'nerva-tfjs-test-'));
 after(() => rm(work, { recursive: true, force: true }));
 
-// TF.js's cpu backend greets Node users on its first tensor ("install tfjs-node"); keep output clean.
-const log = console.log;
-const warn = console.warn;
-console.log = console.warn = () => undefined;
-const tf = await import('@tensorflow/tfjs');
-await tf.setBackend('cpu');
-tf.scalar(0);
-console.log = log;
-console.warn = warn;
+const tf = await loadTfjsCpu();
 
 interface TensorJson { shape: number[]; values: number[] }
 const readJson = async <T>(p: string): Promise<T> => JSON.parse(await readFile(p, 'utf8')) as T;

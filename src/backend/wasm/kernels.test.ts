@@ -4,26 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWasmKernels, type WasmKernels } from './kernels.js';
 import { ShapeError } from '../../errors.js';
+import { randomArray, rng } from '../../test-utils/random-arrays.js';
 
 const DIMS = [0, 1, 3, 5, 7, 8, 9, 17, 33, 100];
-
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomArray(len: number, rand: () => number): Float32Array {
-  const out = new Float32Array(len);
-  for (let i = 0; i < len; i++) out[i] = rand() * 2 - 1;
-  return out;
-}
 
 /** Naive float64 reference; also returns sum |a||b| per output, the scale of the rounding error. */
 function naiveMatMul(

@@ -15,6 +15,7 @@ import {
   warmUpThreads,
 } from './threads.js';
 import { ArgumentError, ShapeError } from '../../errors.js';
+import { randomArray, rng } from '../../test-utils/random-arrays.js';
 
 const kernels = loadWasmKernels();
 const skip = kernels === null ? 'WebAssembly SIMD unavailable' : false;
@@ -25,24 +26,6 @@ test('warmUpThreads starts the pool', { skip }, () => {
   assert.equal(threadPoolInfo().available, true);
   assert.equal(threadPoolInfo().workers, 1);
 });
-
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomArray(len: number, rand: () => number): Float32Array {
-  const out = new Float32Array(len);
-  for (let i = 0; i < len; i++) out[i] = rand() * 2 - 1;
-  return out;
-}
 
 /** Index of the first element where the two differ bitwise (NaN-aware), or -1. */
 function firstDiff(x: Float32Array, y: Float32Array): number {
