@@ -177,15 +177,8 @@ export const GRAD_RULES: { [P in Prim]: Rule<P> } = {
 
   softmax: (dy, _inputs, y) => [ops.mul(y, ops.sub(dy, ops.sum(ops.mul(dy, y), -1, { keepDims: true })))],
 
-  dense: (dy, [x, w, b], y, { activation }) => {
-    // relu'(z) is 1 where the output is positive: the mask comes from y, no need to keep z.
-    const dz = activation === 'relu' ? ops.mul(dy, ops.cast(ops.greater(y, 0), dy.dtype)) : dy;
-    return [
-      x.requiresGrad ? ops.matMul(dz, w, { transposeB: true }) : null,
-      w.requiresGrad ? ops.matMul(x, dz, { transposeA: true }) : null,
-      b ? ops.sum(dz, 0) : null,
-    ];
-  },
+  dense: (dy, [x, w, b], y, { activation }) =>
+    ops.denseBackward(x, w, b ?? null, y, dy, activation, [x.requiresGrad, w.requiresGrad, b !== undefined]),
 
   sparseCrossentropy: (dy, [pred, labels], _y, { fromLogits }) => [ops.sparseCrossentropyGrad(pred, labels, fromLogits, dy), null],
 

@@ -73,6 +73,21 @@ export interface Backend {
   /** Fused Dense forward: out[m,n] = act(x[m,k] · w[k,n] + bias[n]). */
   denseForward(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, out: TensorData): void;
   /**
+   * Fused Dense backward, given the forward's x [m,k], w [k,n], output y [m,n] and upstream dy [m,n]
+   * (all one float dtype): dz = relu ? dy * (y > 0) : dy, then dx = dz · wᵀ, dw = xᵀ · dz and
+   * db = sum of dz over rows. Outputs passed as null are not computed.
+   */
+  denseBackward(
+    x: TensorData,
+    w: TensorData,
+    y: TensorData,
+    dy: TensorData,
+    activation: DenseActivation,
+    dx: TensorData | null,
+    dw: TensorData | null,
+    db: TensorData | null,
+  ): void;
+  /**
    * Per-sample sparse categorical cross-entropy of pred [batch, classes] against integer labels
    * [batch] (checked by the op). Probabilities are normalised and clipped to [1e-7, 1 - 1e-7] as
    * Keras does; logits go through a stable log-softmax.
@@ -80,6 +95,11 @@ export interface Backend {
   sparseCrossentropy(pred: TensorData, labels: TensorData, fromLogits: boolean, out: TensorData): void;
   /** Its gradient with respect to pred, given the upstream gradient dy [batch]. */
   sparseCrossentropyGrad(pred: TensorData, labels: TensorData, fromLogits: boolean, dy: TensorData, out: TensorData): void;
+  /**
+   * Zeroed storage for long-lived tensors (weights, optimizer slots). A backend may place it where
+   * its kernels read it without copying; it is still an ordinary, garbage-collected typed array.
+   */
+  allocatePersistent(dtype: DType, n: number): TypedArray;
   /** One Adam step in place on the weight and its two moment buffers (all float, same size). */
   adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void;
 }

@@ -3,7 +3,7 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
-import { allocate } from '../tensor/dtype.js';
+import { getBackend } from '../backend/index.js';
 import { sizeOf, shapesEqual } from '../tensor/shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 
@@ -20,7 +20,8 @@ export class Variable {
     this.name = name;
     this.shape = [...initial.shape];
     this.dtype = initial.dtype;
-    const storage = allocate(initial.dtype, sizeOf(initial.shape));
+    // Persistent storage: on the wasm backend it lives in wasm memory, read by kernels in place.
+    const storage = getBackend().allocatePersistent(initial.dtype, sizeOf(initial.shape));
     storage.set(initial.values);
     this.value = new Tensor(storage, this.shape, this.dtype);
     this.#trainable = trainable;

@@ -9,13 +9,18 @@ import { ArgumentError, fmtShape } from '../errors.js';
 /** Any accepted input: a tensor, nested arrays, typed arrays. */
 export type DataLike = TensorLike;
 
+// Tensors are immutable, so one that passed the finite check never needs it again: fit() per epoch
+// on 60k images would otherwise rescan 47M values each call. (Variable values change in place, but
+// they are never training data.)
+const checkedFinite = new WeakSet<Tensor>();
+
 /** Converts and checks data: a batch dim, no NaN/Infinity (naming the first bad value's index). */
 export function toData(who: string, what: string, x: DataLike): Tensor {
   if (x === undefined || x === null) throw new ArgumentError(`${who}: ${what} is missing`);
   const t = toTensor(x, who);
   if (t.rank === 0) throw new ArgumentError(`${who}: ${what} must have a batch dimension, got a scalar`);
   if (t.shape[0] === 0) throw new ArgumentError(`${who}: ${what} is empty (shape ${fmtShape(t.shape)})`);
-  if (isFloat(t.dtype)) {
+  if (isFloat(t.dtype) && !checkedFinite.has(t)) {
     const v = t.values;
     for (let i = 0; i < v.length; i++) {
       if (!Number.isFinite(v[i])) {
@@ -28,6 +33,7 @@ export function toData(who: string, what: string, x: DataLike): Tensor {
         throw new ArgumentError(`${who}: ${what} contains ${v[i]} at index [${idx.join(', ')}]`);
       }
     }
+    checkedFinite.add(t);
   }
   return t;
 }

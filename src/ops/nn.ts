@@ -6,7 +6,9 @@ import { normalizeAxis } from '../tensor/shape.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
-import { empty } from './elementwise.js';
+import { empty, greater, mul } from './elementwise.js';
+import { sum } from './reduction.js';
+import { matMul } from './linalg.js';
 import { transpose, cast } from './shape-ops.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import type { DenseActivation } from '../backend/backend.js';
@@ -50,6 +52,36 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: DenseA
   const out = empty([x.shape[0], w.shape[1]], dtype);
   getBackend().denseForward(x, w, b, activation, out);
   return record(out, 'dense', b ? [x, w, b] : [x, w], { activation });
+}
+
+/**
+ * @internal The gradients of dense() given its output y and upstream dy, as one backend call:
+ * [dx, dw, db], each null unless asked for by `need`. Mixed dtypes take the composite ops instead.
+ */
+export function denseBackward(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  y: Tensor,
+  dy: Tensor,
+  activation: DenseActivation,
+  need: readonly [boolean, boolean, boolean],
+): [Tensor | null, Tensor | null, Tensor | null] {
+  const dtype = dy.dtype;
+  if (x.dtype !== dtype || w.dtype !== dtype || y.dtype !== dtype || (b && b.dtype !== dtype)) {
+    // relu'(z) is 1 where the output is positive: the mask comes from y, no need to keep z.
+    const dz = activation === 'relu' ? mul(dy, cast(greater(y, 0), dtype)) : dy;
+    return [
+      need[0] ? matMul(dz, w, { transposeB: true }) : null,
+      need[1] ? matMul(x, dz, { transposeA: true }) : null,
+      need[2] ? sum(dz, 0) : null,
+    ];
+  }
+  const dx = need[0] ? empty([...x.shape], dtype) : null;
+  const dw = need[1] ? empty([...w.shape], dtype) : null;
+  const db = need[2] ? empty([w.shape[1]], dtype) : null;
+  getBackend().denseBackward(x, w, y, dy, activation, dx, dw, db);
+  return [dx, dw, db];
 }
 
 /** @internal Per-sample sparse categorical cross-entropy of pred [batch, classes] (labels checked by the caller). */

@@ -7,6 +7,7 @@ import { allocate } from '../tensor/dtype.js';
 import { Tensor as TensorClass } from '../tensor/tensor.js';
 import type { Variable } from '../layers/variable.js';
 import { ArgumentError } from '../errors.js';
+import { getBackend } from '../backend/index.js';
 
 export interface OptimizerArgs {
   learningRate?: number;
@@ -66,7 +67,7 @@ export abstract class Optimizer {
     vars.forEach((v, i) => {
       let s = this.slots.get(v);
       if (!s) {
-        s = this.slotNames.map(() => allocate(v.dtype, v.value.size));
+        s = this.slotNames.map(() => getBackend().allocatePersistent(v.dtype, v.value.size));
         this.initSlots(s);
         this.slots.set(v, s);
       }
@@ -150,7 +151,7 @@ export abstract class Optimizer {
         if (!t || t.size !== v.value.size) {
           throw new ArgumentError(`${this.className}: saved optimizer state lacks '${name}' of shape [${v.shape.join(', ')}]${t ? ` (found shape [${t.shape.join(', ')}])` : ''}`);
         }
-        const a = allocate(v.dtype, v.value.size);
+        const a = getBackend().allocatePersistent(v.dtype, v.value.size);
         a.set(t.values);
         return a;
       }));

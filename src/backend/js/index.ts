@@ -2,12 +2,12 @@
 // every faster backend is tested against.
 
 import type { AdamStep, Backend } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { binary, broadcastTo, cast, unary, where } from './elementwise.js';
 import { matMul } from './matmul.js';
 import { concat, gather, oneHot, pad, scatterAdd, slice, transpose } from './movement.js';
 import { argReduce, logSoftmax, reduce, softmax } from './reduce.js';
-import { denseForward, sparseCrossentropy, sparseCrossentropyGrad } from './nn.js';
+import { denseBackward, denseForward, sparseCrossentropy, sparseCrossentropyGrad } from './nn.js';
 
 /** Keras 3 Adam: lr_t = lr*sqrt(1-b2^t)/(1-b1^t); m += (g-m)(1-b1); v += (g²-v)(1-b2); w -= lr_t*m/(sqrt(v)+eps). */
 function adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
@@ -43,7 +43,9 @@ export const jsBackend: Backend = {
   softmax,
   logSoftmax,
   denseForward,
+  denseBackward,
   sparseCrossentropy,
   sparseCrossentropyGrad,
   adamUpdate,
+  allocatePersistent: (dtype: DType, n: number) => allocate(dtype, n),
 };

@@ -100,11 +100,15 @@ export function gather(x: TensorData, indices: TensorData, axis: number, out: Te
   const ix = indices.values;
   const o = out.values;
   const nIdx = ix.length;
+  // Whole rows (a shuffled batch of images) copy natively: the element loop below is megamorphic
+  // over typed-array kinds and costs ~4 ns an element, a native copy a fraction of that.
+  const rowCopy = inner >= 16 && a.constructor === o.constructor;
   for (let p = 0; p < outer; p++) {
     for (let j = 0; j < nIdx; j++) {
       const src = (p * len + ix[j]) * inner;
       const dst = (p * nIdx + j) * inner;
-      for (let i = 0; i < inner; i++) o[dst + i] = a[src + i];
+      if (rowCopy) o.set(a.subarray(src, src + inner), dst);
+      else for (let i = 0; i < inner; i++) o[dst + i] = a[src + i];
     }
   }
 }

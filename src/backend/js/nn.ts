@@ -1,9 +1,10 @@
-// Reference fused kernels for the training hot path: Dense forward and sparse cross-entropy.
+// Reference fused kernels for the training hot path: Dense forward and backward, sparse cross-entropy.
 // Fusing them cuts a training step from dozens of small ops to a handful.
 
 import type { DenseActivation, TensorData } from '../backend.js';
 import { matMul } from './matmul.js';
 import { rowMax } from './reduce.js';
+import { allocate } from '../../tensor/dtype.js';
 
 const EPS = 1e-7;
 
@@ -20,6 +21,51 @@ export function denseForward(x: TensorData, w: TensorData, bias: TensorData | nu
       const v = o[i];
       o[i] = v > 0 ? v : v === v ? 0 : v;
     }
+  }
+}
+
+export function denseBackward(
+  x: TensorData,
+  w: TensorData,
+  y: TensorData,
+  dy: TensorData,
+  activation: DenseActivation,
+  dx: TensorData | null,
+  dw: TensorData | null,
+  db: TensorData | null,
+): void {
+  denseBackwardWith(matMul, x, w, y, dy, activation, dx, dw, db);
+}
+
+/** denseBackward over a given matMul kernel (the wasm backend passes its threaded one). */
+export function denseBackwardWith(
+  mm: (a: TensorData, b: TensorData, tA: boolean, tB: boolean, out: TensorData) => void,
+  x: TensorData,
+  w: TensorData,
+  y: TensorData,
+  dy: TensorData,
+  activation: DenseActivation,
+  dx: TensorData | null,
+  dw: TensorData | null,
+  db: TensorData | null,
+): void {
+  let dz = dy;
+  if (activation === 'relu') {
+    // A multiply by the 0/1 mask, not a select, so that dy = ±Inf or NaN gives NaN where y <= 0.
+    const d = dy.values;
+    const yv = y.values;
+    const masked = allocate(dy.dtype, d.length);
+    for (let i = 0; i < d.length; i++) masked[i] = d[i] * (yv[i] > 0 ? 1 : 0);
+    dz = { values: masked, shape: dy.shape, dtype: dy.dtype };
+  }
+  if (dx) mm(dz, w, false, true, dx);
+  if (dw) mm(x, dz, true, false, dw);
+  if (db) {
+    const o = db.values;
+    const d = dz.values;
+    const n = o.length;
+    o.fill(0);
+    for (let i = 0; i < d.length; i += n) for (let j = 0; j < n; j++) o[j] += d[i + j];
   }
 }
 

@@ -90,6 +90,38 @@ test('denseForward: wasm equals js (linear and relu, with and without bias)', ()
   }
 });
 
+test('denseBackward: wasm equals js (relu mask, dx, dw, db; sizes 0, 1, odd; NaN and Infinity)', () => {
+  let seed = 100;
+  for (const [m, k, n] of [[1, 1, 1], [32, 784, 128], [32, 128, 10], [5, 9, 10], [3, 7, 5], [0, 3, 4], [7, 3, 0], [4, 0, 3]]) {
+    for (const act of ['linear', 'relu'] as const) {
+      for (const need of [[true, true, true], [false, true, true], [true, false, false]]) {
+        const x = rand([m, k], seed++);
+        const w = rand([k, n], seed++);
+        const y = rand([m, n], seed++);
+        const dy = rand([m, n], seed++);
+        if (m * n > 2) {
+          (dy.values as Float32Array)[0] = NaN;
+          (dy.values as Float32Array)[1] = Infinity;
+          (y.values as Float32Array)[2] = NaN;
+        }
+        const outs = (): [Tensor | null, Tensor | null, Tensor | null] => [
+          need[0] ? empty([m, k]) : null,
+          need[1] ? empty([k, n]) : null,
+          need[2] ? empty([n]) : null,
+        ];
+        const o1 = outs();
+        const o2 = outs();
+        jsBackend.denseBackward(x, w, y, dy, act, ...o1);
+        wasm!.denseBackward!(x, w, y, dy, act, ...o2);
+        const what = `denseBackward ${m}x${k}x${n} ${act}`;
+        ['dx', 'dw', 'db'].forEach((name, i) => {
+          if (o1[i]) assertClose(o2[i]!.values as Float32Array, o1[i]!.values as Float32Array, `${what} ${name}`, Math.max(m, n));
+        });
+      }
+    }
+  }
+});
+
 test('adamUpdate: wasm equals js over several steps', () => {
   const n = 1003;
   const mk = (): Float32Array[] => [rand([n], 1).values as Float32Array, new Float32Array(n), new Float32Array(n)];

@@ -1,55 +1,60 @@
-// The wasm backend: the primitives where time goes in training (matMul, the Adam update) run in
-// the shipped WebAssembly SIMD kernels; every other primitive is left to the JS reference by the
-// dispatcher in ../index.ts. Only float32 is accelerated; other dtypes take the JS kernel here.
+// The wasm backend: the primitives where time goes in training (matMul, Dense forward and backward,
+// the Adam update) run in the shipped WebAssembly SIMD kernels; every other primitive is left to the
+// JS reference by the dispatcher in ../index.ts. Only float32 is accelerated; other dtypes take the
+// JS kernel here. Weights and optimizer slots are allocated in wasm memory (allocatePersistent), so
+// the kernels read them in place instead of copying them in on every call.
 
 import type { AdamStep, DenseActivation, TensorData } from '../backend.js';
 import type { PartialBackend } from '../index.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { jsBackend } from '../js/index.js';
+import { denseBackwardWith } from '../js/nn.js';
 import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
 import { loadWasmKernels, type WasmKernels } from './kernels.js';
-import { threadedDenseForward, threadedMatMul } from './threads.js';
+import { threadedDenseForward, threadedMatMul, wouldThread } from './threads.js';
 
 function makeBackend(k: WasmKernels): PartialBackend {
+  function matMul(a: TensorData, b: TensorData, tA: boolean, tB: boolean, out: TensorData): void {
+    if (!(a.values instanceof Float32Array && b.values instanceof Float32Array && out.values instanceof Float32Array)) {
+      jsBackend.matMul(a, b, tA, tB, out);
+      return;
+    }
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const m = tA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const kk = tA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const n = tB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const o = out.values;
+    const batchShape = out.shape.slice(0, -2);
+    const batches = sizeOf(batchShape);
+    if (batches === 1 && ra === 2 && rb === 2) {
+      // Large products split across worker threads; small ones (every batch-32 Dense) stay here.
+      if (!threadedMatMul(a.values, b.values, m, kk, n, tA, tB, o)) k.matMul(a.values, b.values, m, kk, n, tA, tB, o);
+      return;
+    }
+    const sa = broadcastStrides(a.shape.slice(0, -2), batchShape);
+    const sb = broadcastStrides(b.shape.slice(0, -2), batchShape);
+    const idx = new Array<number>(batchShape.length).fill(0);
+    for (let t = 0; t < batches; t++) {
+      let offA = 0, offB = 0;
+      for (let d = 0; d < idx.length; d++) {
+        offA += idx[d] * sa[d];
+        offB += idx[d] * sb[d];
+      }
+      const av = a.values.subarray(offA * m * kk, (offA + 1) * m * kk);
+      const bv = b.values.subarray(offB * kk * n, (offB + 1) * kk * n);
+      const ov = o.subarray(t * m * n, (t + 1) * m * n);
+      if (!threadedMatMul(av, bv, m, kk, n, tA, tB, ov)) k.matMul(av, bv, m, kk, n, tA, tB, ov);
+      for (let d = idx.length - 1; d >= 0; d--) {
+        if (++idx[d] < batchShape[d]) break;
+        idx[d] = 0;
+      }
+    }
+  }
+
   return {
     name: 'wasm',
-    matMul(a: TensorData, b: TensorData, tA: boolean, tB: boolean, out: TensorData): void {
-      if (!(a.values instanceof Float32Array && b.values instanceof Float32Array && out.values instanceof Float32Array)) {
-        jsBackend.matMul(a, b, tA, tB, out);
-        return;
-      }
-      const ra = a.shape.length;
-      const rb = b.shape.length;
-      const m = tA ? a.shape[ra - 1] : a.shape[ra - 2];
-      const kk = tA ? a.shape[ra - 2] : a.shape[ra - 1];
-      const n = tB ? b.shape[rb - 2] : b.shape[rb - 1];
-      const o = out.values;
-      const batchShape = out.shape.slice(0, -2);
-      const batches = sizeOf(batchShape);
-      if (batches === 1 && ra === 2 && rb === 2) {
-        // Large products split across worker threads; small ones (every batch-32 Dense) stay here.
-        if (!threadedMatMul(a.values, b.values, m, kk, n, tA, tB, o)) k.matMul(a.values, b.values, m, kk, n, tA, tB, o);
-        return;
-      }
-      const sa = broadcastStrides(a.shape.slice(0, -2), batchShape);
-      const sb = broadcastStrides(b.shape.slice(0, -2), batchShape);
-      const idx = new Array<number>(batchShape.length).fill(0);
-      for (let t = 0; t < batches; t++) {
-        let offA = 0, offB = 0;
-        for (let d = 0; d < idx.length; d++) {
-          offA += idx[d] * sa[d];
-          offB += idx[d] * sb[d];
-        }
-        const av = a.values.subarray(offA * m * kk, (offA + 1) * m * kk);
-        const bv = b.values.subarray(offB * kk * n, (offB + 1) * kk * n);
-        const ov = o.subarray(t * m * n, (t + 1) * m * n);
-        if (!threadedMatMul(av, bv, m, kk, n, tA, tB, ov)) k.matMul(av, bv, m, kk, n, tA, tB, ov);
-        for (let d = idx.length - 1; d >= 0; d--) {
-          if (++idx[d] < batchShape[d]) break;
-          idx[d] = 0;
-        }
-      }
-    },
+    matMul,
     denseForward(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, out: TensorData): void {
       const f32 = x.values instanceof Float32Array && w.values instanceof Float32Array && out.values instanceof Float32Array;
       if (!f32 || x.shape.length !== 2 || (bias && !(bias.values instanceof Float32Array))) {
@@ -62,7 +67,40 @@ function makeBackend(k: WasmKernels): PartialBackend {
       const wv = w.values as Float32Array;
       const bv = bias ? (bias.values as Float32Array) : null;
       const o = out.values as Float32Array;
-      if (!threadedDenseForward(xv, wv, bv, m, kk, n, activation, o)) o.set(k.denseForward(xv, wv, bv, m, kk, n, activation));
+      if (!threadedDenseForward(xv, wv, bv, m, kk, n, activation, o)) k.denseForward(xv, wv, bv, m, kk, n, activation, o);
+    },
+    denseBackward(
+      x: TensorData,
+      w: TensorData,
+      y: TensorData,
+      dy: TensorData,
+      activation: DenseActivation,
+      dx: TensorData | null,
+      dw: TensorData | null,
+      db: TensorData | null,
+    ): void {
+      const f32 = [x, w, y, dy, dx, dw, db].every((t) => t === null || t.values instanceof Float32Array);
+      const [m, kk] = x.shape;
+      const n = w.shape[1];
+      // Products big enough for the thread pool go through matMul (which splits them) instead.
+      if (!f32 || x.shape.length !== 2 || wouldThread(kk, m, n) || wouldThread(m, n, kk)) {
+        denseBackwardWith(matMul, x, w, y, dy, activation, dx, dw, db);
+        return;
+      }
+      k.denseBackward(
+        x.values as Float32Array,
+        w.values as Float32Array,
+        y.values as Float32Array,
+        dy.values as Float32Array,
+        m,
+        kk,
+        n,
+        activation,
+        { dx: dx ? (dx.values as Float32Array) : null, dw: dw ? (dw.values as Float32Array) : null, db: db ? (db.values as Float32Array) : null },
+      );
+    },
+    allocatePersistent(dtype: DType, n: number): TypedArray {
+      return (dtype === 'float32' ? k.resident(n) : null) ?? allocate(dtype, n);
     },
     adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
       if (!(w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) {

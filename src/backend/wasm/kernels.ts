@@ -1,13 +1,19 @@
-// Loads the shipped WebAssembly SIMD kernels (nerva.wasm, built from ./assembly by
-// scripts/build-wasm.mjs) and wraps them in a typed API over plain Float32Arrays.
+// The typed API over the shipped WebAssembly SIMD kernels (built from ./assembly by
+// scripts/build-wasm.mjs), for plain Float32Arrays and for resident ones (see ./heap.ts).
 //
-// Every call copies its inputs into wasm linear memory, runs one kernel and copies the result out:
-// simple and GC-safe (no wasm memory escapes to callers), and the O(n) copies are small next to the
-// O(n^1.5) matmul work. Linear memory above heapBase() is one scratch arena laid out afresh per call;
-// it only grows (to the largest call seen), so nothing leaks across calls.
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// An argument that already lives in wasm memory (a Variable's storage, an optimizer slot) is passed
+// by address; any other is copied into a temporary block for the call, and a non-resident output is
+// copied out. The temporary blocks are freed before the call returns, so nothing leaks across calls
+// and memory only grows to the largest call seen plus the resident storage.
 import { ShapeError } from '../../errors.js';
+import { createHeap, type HeapOptions, type WasmHeap } from './heap.js';
+
+/** Gradients that denseBackward should produce; null entries are skipped. */
+export interface DenseGrads {
+  dx: Float32Array | null;
+  dw: Float32Array | null;
+  db: Float32Array | null;
+}
 
 /**
  * The fast float32 kernels. All arrays are row-major and must have exactly the stated sizes
@@ -34,7 +40,23 @@ export interface WasmKernels {
     k: number,
     n: number,
     act: 'linear' | 'relu',
+    out?: Float32Array,
   ): Float32Array;
+  /**
+   * Dense backward fused, given the forward's x [m,k], w [k,n], output y [m,n] and upstream dy [m,n]:
+   * dz = relu ? dy * (y > 0) : dy;  dx = dz w^T [m,k];  dw = x^T dz [k,n];  db = column sums of dz [n].
+   */
+  denseBackward(
+    x: Float32Array,
+    w: Float32Array,
+    y: Float32Array,
+    dy: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    act: 'linear' | 'relu',
+    grads: DenseGrads,
+  ): void;
   /**
    * Fused Adam update in place over one weight and its slots m, v (all the same length):
    *   m += (g - m) * (1 - beta1)
@@ -56,46 +78,17 @@ export interface WasmKernels {
     beta2: number,
     epsHat: number,
   ): void;
+  /**
+   * A zeroed Float32Array of n elements in wasm memory, which kernels read without copying; freed
+   * when garbage-collected. null where memory cannot be shared (then use a plain array).
+   */
+  resident(n: number): Float32Array | null;
+  /** The instance and memory the kernels run on (the thread pool shares them). */
+  readonly heap: WasmHeap;
   /** True: the kernels use 128-bit WebAssembly SIMD (always, when loaded at all). */
   readonly simd: boolean;
   /** True when the relaxed-SIMD build (fused multiply-add) was loaded. */
   readonly relaxedSimd: boolean;
-}
-
-interface KernelExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  matMulWorkspaceBytes(m: number, k: number, n: number): number;
-  matMul(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number, work: number): void;
-  biasAct(c: number, bias: number, m: number, n: number, relu: number): void;
-  adamUpdate(w: number, g: number, m: number, v: number, len: number, lrT: number, beta1: number, beta2: number, eps: number): void;
-}
-
-// (module (func (param v128) (result v128) local.get 0 local.get 0 f32x4.add))
-const SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b, 0x03,
-  0x02, 0x01, 0x00, 0x0a, 0x0b, 0x01, 0x09, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0xe4, 0x01, 0x0b,
-]);
-// (module (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f32x4.relaxed_madd))
-const RELAXED_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b, 0x03,
-  0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0x85, 0x02,
-  0x0b,
-]);
-
-function validates(bytes: BufferSource): boolean {
-  try {
-    return WebAssembly.validate(bytes);
-  } catch {
-    return false;
-  }
-}
-
-const PAGE = 65536;
-const ALIGN = 64;
-
-function alignUp(x: number): number {
-  return Math.ceil(x / ALIGN) * ALIGN;
 }
 
 /** @internal Throws a ShapeError naming the op and the expected shape when an array has the wrong size. */
@@ -105,27 +98,95 @@ export function checkLength(who: string, name: string, arr: Float32Array, want: 
   }
 }
 
-class Kernels implements WasmKernels {
-  readonly simd = true;
-  private f32: Float32Array;
-  private readonly base: number;
+/** m at or below which a product without transposes skips packing (matMulSmallM). */
+const SMALL_M = 4;
 
-  constructor(
-    private readonly ex: KernelExports,
-    readonly relaxedSimd: boolean,
-  ) {
-    this.base = alignUp(ex.heapBase());
-    this.f32 = new Float32Array(ex.memory.buffer);
+/** @internal One call's view of memory: inputs by address or copied in, outputs copied out at the end. */
+export class Call {
+  private readonly temps: number[] = [];
+  private readonly outs: { arr: Float32Array; off: number }[] = [];
+  private readonly ranges: { start: number; end: number }[] = [];
+
+  constructor(private readonly heap: WasmHeap) {}
+
+  /** Address of an input: where it lives, or a copy. */
+  in(arr: Float32Array): number {
+    const at = this.heap.offsetOf(arr);
+    if (at >= 0) {
+      this.ranges.push({ start: at, end: at + arr.byteLength });
+      return at;
+    }
+    const off = this.temp(arr.length);
+    this.heap.f32().set(arr, off >> 2);
+    return off;
   }
 
-  /** Grows linear memory to at least `end` bytes and returns a live float view of it. */
-  private reserve(end: number): Float32Array {
-    const mem = this.ex.memory;
-    const have = mem.buffer.byteLength;
-    if (end > have) mem.grow(Math.ceil((end - have) / PAGE));
-    // Growing detaches the old ArrayBuffer, so the view is re-made whenever the buffer changed.
-    if (this.f32.buffer !== mem.buffer) this.f32 = new Float32Array(mem.buffer);
-    return this.f32;
+  /**
+   * Address for an output: where it lives (unless that overlaps an input, as for `out` aliasing
+   * `a`: the kernels read inputs while they write), or a temporary block copied out by finish().
+   */
+  out(arr: Float32Array): number {
+    const at = this.heap.offsetOf(arr);
+    if (at >= 0 && !this.ranges.some((r) => r.start < at + arr.byteLength && at < r.end)) return at;
+    const off = this.temp(arr.length);
+    this.outs.push({ arr, off });
+    return off;
+  }
+
+  /** Marks the block at `off` (already holding arr's copy) to be copied back into arr by finish(). */
+  outAt(arr: Float32Array, off: number): void {
+    this.outs.push({ arr, off });
+  }
+
+  temp(n: number): number {
+    const off = this.heap.malloc(n * 4);
+    this.temps.push(off);
+    return off;
+  }
+
+  /** Copies outputs out and frees the temporary blocks. */
+  finish(ok: boolean): void {
+    if (ok) {
+      const f32 = this.heap.f32();
+      for (const { arr, off } of this.outs) arr.set(f32.subarray(off >> 2, (off >> 2) + arr.length));
+    }
+    for (const off of this.temps) this.heap.release(off);
+  }
+}
+
+class Kernels implements WasmKernels {
+  readonly simd = true;
+  readonly relaxedSimd: boolean;
+
+  constructor(readonly heap: WasmHeap) {
+    this.relaxedSimd = heap.relaxed;
+  }
+
+  resident(n: number): Float32Array | null {
+    return this.heap.resident(n);
+  }
+
+  /** Runs body with a fresh Call; outputs are copied out only when it returns normally. */
+  private call(body: (c: Call) => void): void {
+    const c = new Call(this.heap);
+    let ok = false;
+    try {
+      body(c);
+      ok = true;
+    } finally {
+      c.finish(ok);
+    }
+  }
+
+  /** c = op(a) x op(b) at addresses; picks the unpacked kernel for small untransposed products. */
+  private product(c: Call, a: number, b: number, out: number, m: number, k: number, n: number, tA: boolean, tB: boolean): void {
+    const ex = this.heap.ex;
+    if (m <= SMALL_M && !tA && !tB) {
+      ex.matMulSmallM(a, b, out, m, k, n);
+      return;
+    }
+    const work = c.temp(Math.ceil(ex.matMulWorkspaceBytes(m, k, n) / 4));
+    ex.matMul(a, b, out, m, k, n, tA ? 1 : 0, tB ? 1 : 0, work);
   }
 
   matMul(
@@ -143,8 +204,11 @@ class Kernels implements WasmKernels {
     checkLength('matMul', 'b', b, k * n, transB ? `[${n}, ${k}]` : `[${k}, ${n}]`);
     checkLength('matMul', 'out', result, m * n, `[${m}, ${n}]`);
     if (m === 0 || n === 0) return result;
-    const { cOff } = this.run(a, b, m, k, n, transA, transB);
-    result.set(this.f32.subarray(cOff >> 2, (cOff >> 2) + m * n));
+    this.call((c) => {
+      const pa = c.in(a);
+      const pb = c.in(b);
+      this.product(c, pa, pb, c.out(result), m, k, n, transA, transB);
+    });
     return result;
   }
 
@@ -156,41 +220,67 @@ class Kernels implements WasmKernels {
     k: number,
     n: number,
     act: 'linear' | 'relu',
+    out?: Float32Array,
   ): Float32Array {
-    const result = new Float32Array(m * n);
+    const result = out ?? new Float32Array(m * n);
     checkLength('denseForward', 'x', x, m * k, `[${m}, ${k}]`);
     checkLength('denseForward', 'w', w, k * n, `[${k}, ${n}]`);
     if (bias) checkLength('denseForward', 'bias', bias, n, `[${n}]`);
+    checkLength('denseForward', 'out', result, m * n, `[${m}, ${n}]`);
     if (m === 0 || n === 0) return result;
-    const { cOff, extraOff } = this.run(x, w, m, k, n, false, false, bias);
-    this.ex.biasAct(cOff, bias ? extraOff : 0, m, n, act === 'relu' ? 1 : 0);
-    result.set(this.f32.subarray(cOff >> 2, (cOff >> 2) + m * n));
+    this.call((c) => {
+      const px = c.in(x);
+      const pw = c.in(w);
+      const pb = bias ? c.in(bias) : 0;
+      const po = c.out(result);
+      this.product(c, px, pw, po, m, k, n, false, false);
+      this.heap.ex.biasAct(po, pb, m, n, act === 'relu' ? 1 : 0);
+    });
     return result;
   }
 
-  /** Lays out a, b, c, workspace and `extra` (the bias) in the arena, copies in, runs matMul. */
-  private run(
-    a: Float32Array,
-    b: Float32Array,
+  denseBackward(
+    x: Float32Array,
+    w: Float32Array,
+    y: Float32Array,
+    dy: Float32Array,
     m: number,
     k: number,
     n: number,
-    transA: boolean,
-    transB: boolean,
-    extra: Float32Array | null = null,
-  ): { cOff: number; extraOff: number } {
-    const aOff = this.base;
-    const bOff = alignUp(aOff + m * k * 4);
-    const cOff = alignUp(bOff + k * n * 4);
-    const wOff = alignUp(cOff + m * n * 4);
-    const xOff = alignUp(wOff + this.ex.matMulWorkspaceBytes(m, k, n));
-    const end = xOff + (extra ? extra.length * 4 : 0);
-    const f32 = this.reserve(end);
-    f32.set(a, aOff >> 2);
-    f32.set(b, bOff >> 2);
-    if (extra) f32.set(extra, xOff >> 2);
-    this.ex.matMul(aOff, bOff, cOff, m, k, n, transA ? 1 : 0, transB ? 1 : 0, wOff);
-    return { cOff, extraOff: xOff };
+    act: 'linear' | 'relu',
+    grads: DenseGrads,
+  ): void {
+    checkLength('denseBackward', 'x', x, m * k, `[${m}, ${k}]`);
+    checkLength('denseBackward', 'w', w, k * n, `[${k}, ${n}]`);
+    checkLength('denseBackward', 'y', y, m * n, `[${m}, ${n}]`);
+    checkLength('denseBackward', 'dy', dy, m * n, `[${m}, ${n}]`);
+    if (grads.dx) checkLength('denseBackward', 'dx', grads.dx, m * k, `[${m}, ${k}]`);
+    if (grads.dw) checkLength('denseBackward', 'dw', grads.dw, k * n, `[${k}, ${n}]`);
+    if (grads.db) checkLength('denseBackward', 'db', grads.db, n, `[${n}]`);
+    this.call((c) => {
+      const ex = this.heap.ex;
+      let dz = c.in(dy);
+      if (act === 'relu' && m * n > 0) {
+        const py = c.in(y);
+        const masked = c.temp(m * n);
+        ex.reluMask(dz, py, masked, m * n);
+        dz = masked;
+      }
+      // Zero-size products still define their outputs (zeros), as the JS reference does.
+      if (grads.dw) {
+        const px = c.in(x);
+        const pdw = c.out(grads.dw);
+        if (m === 0) this.heap.f32().fill(0, pdw >> 2, (pdw >> 2) + k * n);
+        else if (k * n > 0) this.product(c, px, dz, pdw, k, m, n, true, false);
+      }
+      if (grads.dx) {
+        const pw = c.in(w);
+        const pdx = c.out(grads.dx);
+        if (n === 0) this.heap.f32().fill(0, pdx >> 2, (pdx >> 2) + m * k);
+        else if (m * k > 0) this.product(c, dz, pw, pdx, m, n, k, false, true);
+      }
+      if (grads.db) ex.columnSums(dz, c.out(grads.db), m, n);
+    });
   }
 
   adamUpdate(
@@ -210,49 +300,37 @@ class Kernels implements WasmKernels {
       );
     }
     if (len === 0) return;
-    const bytes = alignUp(len * 4);
-    const wOff = this.base;
-    const gOff = wOff + bytes;
-    const mOff = gOff + bytes;
-    const vOff = mOff + bytes;
-    const f32 = this.reserve(vOff + bytes);
-    f32.set(w, wOff >> 2);
-    f32.set(g, gOff >> 2);
-    f32.set(m, mOff >> 2);
-    f32.set(v, vOff >> 2);
-    this.ex.adamUpdate(wOff, gOff, mOff, vOff, len, lrT, beta1, beta2, epsHat);
-    w.set(f32.subarray(wOff >> 2, (wOff >> 2) + len));
-    m.set(f32.subarray(mOff >> 2, (mOff >> 2) + len));
-    v.set(f32.subarray(vOff >> 2, (vOff >> 2) + len));
+    this.call((c) => {
+      // In place: each of w, m, v is read and written by the kernel, so each is an input and, when
+      // not resident, also an output copied back.
+      const pg = c.in(g);
+      const io = (arr: Float32Array): number => {
+        const at = this.heap.offsetOf(arr);
+        if (at >= 0) return at;
+        const off = c.in(arr);
+        c.outAt(arr, off);
+        return off;
+      };
+      this.heap.ex.adamUpdate(io(w), pg, io(m), io(v), len, lrT, beta1, beta2, epsHat);
+    });
   }
 }
 
-let cached: WasmKernels | null | undefined;
+const cached = new Map<string, WasmKernels | null>();
 
 /** Options for tests and benchmarks; the library itself calls loadWasmKernels() with none. */
-export interface LoadOptions {
-  /** Load the baseline SIMD build even where relaxed SIMD is available. */
-  baselineOnly?: boolean;
-}
+export type LoadOptions = HeapOptions;
 
-function instantiate(file: string, relaxed: boolean): WasmKernels {
-  const bytes = readFileSync(fileURLToPath(new URL(file, import.meta.url)));
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-  return new Kernels(instance.exports as unknown as KernelExports, relaxed);
-}
-
-/** Synchronously instantiates the shipped nerva.wasm (readFileSync + new WebAssembly.Module); null if WebAssembly/SIMD is unavailable. Cached. */
+/**
+ * The kernels on the best build this engine runs (relaxed SIMD where it validates; shared memory,
+ * hence resident storage and threads, where available); null without WebAssembly SIMD. Cached per
+ * options, so every caller with the same options shares one instance and one memory.
+ */
 export function loadWasmKernels(options: LoadOptions = {}): WasmKernels | null {
-  if (options.baselineOnly) return loadUncached(false);
-  if (cached === undefined) cached = loadUncached(true);
-  return cached;
-}
-
-function loadUncached(allowRelaxed: boolean): WasmKernels | null {
-  if (typeof WebAssembly !== 'object' || !validates(SIMD_PROBE)) return null;
-  const relaxedFile = new URL('./nerva-relaxed.wasm', import.meta.url);
-  if (allowRelaxed && validates(RELAXED_PROBE) && existsSync(fileURLToPath(relaxedFile))) {
-    return instantiate('./nerva-relaxed.wasm', true);
+  const key = `${options.baselineOnly ? 'b' : 'r'}${options.unshared ? 'u' : 's'}`;
+  if (!cached.has(key)) {
+    const heap = createHeap(options);
+    cached.set(key, heap ? new Kernels(heap) : null);
   }
-  return instantiate('./nerva.wasm', false);
+  return cached.get(key)!;
 }

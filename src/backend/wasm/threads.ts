@@ -11,10 +11,11 @@
 // they boot); warmUpThreads() starts them eagerly. They are unref'd and never keep the process alive.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '../../errors.js';
-import { checkLength, loadWasmKernels } from './kernels.js';
+import { Call, checkLength, loadWasmKernels } from './kernels.js';
+import { HeapFullError, type WasmHeap } from './heap.js';
 
 /** Upper bound for setNumThreads / NERVA_NUM_THREADS. */
 const MAX_THREADS = 64;
@@ -25,10 +26,6 @@ const TRANS_A = 10, TRANS_B = 11, WORK = 12, BIAS = 13, ACT = 14, ERR = 15;
 const OP_MATMUL = 1;
 /** How long the first large call waits for the workers to boot before giving up on threads. */
 const STARTUP_MS = 10_000;
-const PAGE = 65536;
-const ALIGN = 64;
-/** The shared builds declare this maximum (scripts/build-wasm.mjs); calls needing more decline. */
-const MAX_PAGES = 32768;
 
 /**
  * When a call is worth splitting (flops = 2*m*k*n). Measured with bench/threads.ts on the 2-core
@@ -38,20 +35,9 @@ const MAX_PAGES = 32768;
  */
 const thresholds = { minFlops: 24e6, minRowsPerThread: 16 };
 
-interface SharedExports {
-  heapBase(): number;
-  matMulWorkspaceBytes(m: number, k: number, n: number): number;
-  matMul(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number, work: number): void;
-  biasAct(c: number, bias: number, m: number, n: number, relu: number): void;
-}
-
 const debug = process.env.NERVA_DEBUG_THREADS === '1';
 function log(msg: string): void {
   if (debug) console.error(`nerva threads: ${msg}`);
-}
-
-function alignUp(x: number): number {
-  return Math.ceil(x / ALIGN) * ALIGN;
 }
 
 // ---- thread count -------------------------------------------------------------------------------
@@ -100,28 +86,23 @@ export function getNumThreads(): number {
 class Pool {
   private readonly workers: Worker[] = [];
   private readonly ctl = new Int32Array(new SharedArrayBuffer(MAX_THREADS * SLOT * 4));
-  private readonly base: number;
-  private f32: Float32Array;
   private startedAt = 0;
   private announced = false;
   broken = false;
 
+  // The pool runs on the kernels' own instance and shared memory, so resident weights are read in
+  // place by every thread and the calling thread's share is the ordinary single-threaded kernel.
   constructor(
-    private readonly module: WebAssembly.Module,
-    private readonly memory: WebAssembly.Memory,
-    private readonly ex: SharedExports,
+    private readonly heap: WasmHeap,
     private readonly workerUrl: URL,
-  ) {
-    this.base = alignUp(ex.heapBase());
-    this.f32 = new Float32Array(memory.buffer);
-  }
+  ) {}
 
   get workerCount(): number {
     return this.workers.length;
   }
 
   get memoryBytes(): number {
-    return this.memory.buffer.byteLength;
+    return this.heap.bytes;
   }
 
   private fail(why: string): void {
@@ -138,7 +119,7 @@ class Pool {
     try {
       for (let slot = this.workers.length; slot < count; slot++) {
         const w = new Worker(this.workerUrl, {
-          workerData: { module: this.module, memory: this.memory, control: this.ctl.buffer, slot },
+          workerData: { module: this.heap.module, memory: this.heap.memory, control: this.ctl.buffer, slot },
           // The worker is plain JS: loaders such as tsx (--import) only slow its start. V8 flags
           // (e.g. --experimental-wasm-relaxed-simd) are per process and apply to it regardless.
           execArgv: [],
@@ -180,25 +161,6 @@ class Pool {
     return true;
   }
 
-  /** Grows the shared memory to at least `end` bytes; null when that exceeds its maximum. */
-  private reserve(end: number): Float32Array | null {
-    const have = this.memory.buffer.byteLength;
-    if (end > have) {
-      const pages = Math.ceil((end - have) / PAGE);
-      if (have / PAGE + pages > MAX_PAGES) return null;
-      try {
-        this.memory.grow(pages);
-      } catch {
-        return null;
-      }
-    }
-    // A shared memory's buffer is never detached, but after grow() `memory.buffer` is a new, longer
-    // SharedArrayBuffer and old views keep the old length: re-make the view when the length changed.
-    const buf = this.memory.buffer;
-    if (this.f32.buffer.byteLength !== buf.byteLength) this.f32 = new Float32Array(buf);
-    return this.f32;
-  }
-
   /**
    * out[m, n] = op(a) x op(b) (+ bias, then act when act >= 0) on `threads` threads, rows split
    * evenly; false (out untouched) when memory cannot hold the call or a worker reported an error.
@@ -221,47 +183,61 @@ class Pool {
     const per = Math.ceil(m / threads / 4) * 4;
     for (let t = 0; t < threads; t++) starts.push(Math.min(m, t * per));
     starts.push(m);
-    // Layout: A (as given, or for transA one [k, rows] column block per thread), B, C, bias, then
-    // one workspace per thread. Laid out afresh per call from `base`, so memory only grows to the
-    // largest call seen.
-    let off = this.base;
-    const aOffs: number[] = [];
-    for (let t = 0; t < threads; t++) {
-      const rows = starts[t + 1] - starts[t];
-      if (transA) {
-        aOffs.push(off);
-        off = alignUp(off + rows * k * 4);
-      } else {
-        aOffs.push(this.base + starts[t] * k * 4);
-      }
+    const call = new Call(this.heap);
+    let ok = false;
+    try {
+      ok = this.dispatch(call, a, b, bias, m, k, n, transA, transB, act, threads, starts, out);
+    } catch (err) {
+      // Memory full: decline, and the caller runs the single-threaded kernel.
+      if (!(err instanceof HeapFullError)) throw err;
+      return false;
+    } finally {
+      call.finish(ok);
     }
-    if (!transA) off = alignUp(this.base + m * k * 4);
-    const bOff = off;
-    const cOff = alignUp(bOff + k * n * 4);
-    const biasOff = alignUp(cOff + m * n * 4);
-    off = alignUp(biasOff + (bias ? n * 4 : 0));
-    const workOffs: number[] = [];
-    for (let t = 0; t < threads; t++) {
-      workOffs.push(off);
-      off = alignUp(off + this.ex.matMulWorkspaceBytes(starts[t + 1] - starts[t], k, n));
-    }
-    const f32 = this.reserve(off);
-    if (!f32) return false;
+    if (!ok) this.fail('a worker reported an error');
+    return ok;
+  }
 
+  private dispatch(
+    call: Call,
+    a: Float32Array,
+    b: Float32Array,
+    bias: Float32Array | null,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    act: number,
+    threads: number,
+    starts: number[],
+    out: Float32Array,
+  ): boolean {
+    const ex = this.heap.ex;
+    const aOffs: number[] = [];
     if (transA) {
-      // op(A) rows are columns of the stored [k, m] A: give each thread its own contiguous [k, rows]
-      // block so that the kernel's transA path reads it with stride rows.
+      // op(A) rows are columns of the stored [k, m] A: give each thread its own contiguous
+      // [k, rows] block so that the kernel's transA path reads it with stride rows.
       for (let t = 0; t < threads; t++) {
         const r0 = starts[t];
         const rows = starts[t + 1] - r0;
-        const dst = aOffs[t] >> 2;
+        const off = call.temp(rows * k);
+        const f32 = this.heap.f32();
+        const dst = off >> 2;
         for (let p = 0; p < k; p++) f32.set(a.subarray(p * m + r0, p * m + r0 + rows), dst + p * rows);
+        aOffs.push(off);
       }
     } else {
-      f32.set(a, this.base >> 2);
+      const pa = call.in(a);
+      for (let t = 0; t < threads; t++) aOffs.push(pa + starts[t] * k * 4);
     }
-    f32.set(b, bOff >> 2);
-    if (bias) f32.set(bias, biasOff >> 2);
+    const pb = call.in(b);
+    const pBias = bias ? call.in(bias) : 0;
+    const pc = call.out(out);
+    const works: number[] = [];
+    for (let t = 0; t < threads; t++) {
+      works.push(call.temp(Math.ceil(ex.matMulWorkspaceBytes(starts[t + 1] - starts[t], k, n) / 4)));
+    }
 
     const ctl = this.ctl;
     const seqs: number[] = [];
@@ -270,15 +246,15 @@ class Pool {
       const rows = starts[t + 1] - starts[t];
       ctl[at + OP] = OP_MATMUL;
       ctl[at + A] = aOffs[t];
-      ctl[at + B] = bOff;
-      ctl[at + C] = cOff + starts[t] * n * 4;
+      ctl[at + B] = pb;
+      ctl[at + C] = pc + starts[t] * n * 4;
       ctl[at + M] = rows;
       ctl[at + K] = k;
       ctl[at + N] = n;
       ctl[at + TRANS_A] = transA ? 1 : 0;
       ctl[at + TRANS_B] = transB ? 1 : 0;
-      ctl[at + WORK] = workOffs[t];
-      ctl[at + BIAS] = bias ? biasOff : 0;
+      ctl[at + WORK] = works[t];
+      ctl[at + BIAS] = pBias;
       ctl[at + ACT] = act;
       // The Atomics.store publishes the plain writes above (sequentially consistent store).
       const seq = (Atomics.load(ctl, at + SEQ) + 1) | 0;
@@ -290,11 +266,11 @@ class Pool {
     try {
       const rows = starts[1] - starts[0];
       if (rows > 0) {
-        this.ex.matMul(aOffs[0], bOff, cOff, rows, k, n, transA ? 1 : 0, transB ? 1 : 0, workOffs[0]);
-        if (act >= 0) this.ex.biasAct(cOff, bias ? biasOff : 0, rows, n, act);
+        ex.matMul(aOffs[0], pb, pc, rows, k, n, transA ? 1 : 0, transB ? 1 : 0, works[0]);
+        if (act >= 0) ex.biasAct(pc, pBias, rows, n, act);
       }
     } finally {
-      // Always wait, even if our share threw: the next call reuses this memory.
+      // Always wait, even if our share threw: the workers are using this memory.
       for (let t = 1; t < threads; t++) {
         const at = (t - 1) * SLOT;
         for (;;) {
@@ -305,12 +281,7 @@ class Pool {
         if (Atomics.load(ctl, at + ERR) !== 0) ok = false;
       }
     }
-    if (!ok) {
-      this.fail('a worker reported an error');
-      return false;
-    }
-    out.set(f32.subarray(cOff >> 2, (cOff >> 2) + m * n));
-    return true;
+    return ok;
   }
 }
 
@@ -321,21 +292,16 @@ function createPool(): Pool | null {
   try {
     if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return null;
     const kernels = loadWasmKernels();
-    if (!kernels) return null;
-    // Same variant as the single-threaded kernels, so threaded results are bit-identical to them.
-    const file = kernels.relaxedSimd ? './nerva-shared-relaxed.wasm' : './nerva-shared.wasm';
-    const wasmPath = fileURLToPath(new URL(file, import.meta.url));
+    // Threads need the shared build: the same module (hence bit-identical results) on one memory.
+    if (!kernels || !kernels.heap.shared) return null;
     const workerUrl = new URL('./matmul-worker.mjs', import.meta.url);
-    if (!existsSync(wasmPath) || !existsSync(fileURLToPath(workerUrl))) {
-      log(`missing ${existsSync(wasmPath) ? fileURLToPath(workerUrl) : wasmPath}`);
+    if (!existsSync(fileURLToPath(workerUrl))) {
+      log(`missing ${fileURLToPath(workerUrl)}`);
       return null;
     }
-    const module = new WebAssembly.Module(readFileSync(wasmPath));
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-    const ex = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SharedExports;
-    return new Pool(module, memory, ex, workerUrl);
+    return new Pool(kernels.heap, workerUrl);
   } catch (err) {
-    log(`cannot set up the shared kernels: ${(err as Error).message}`);
+    log(`cannot set up the thread pool: ${(err as Error).message}`);
     return null;
   }
 }
@@ -350,6 +316,11 @@ function threadsFor(m: number, k: number, n: number): number {
   const want = getNumThreads();
   if (want < 2 || 2 * m * k * n < thresholds.minFlops) return 1;
   return Math.max(1, Math.min(want, Math.floor(m / thresholds.minRowsPerThread)));
+}
+
+/** True when an [m,k]x[k,n] product would be split across threads (so callers route it via matMul). */
+export function wouldThread(m: number, k: number, n: number): boolean {
+  return threadsFor(m, k, n) > 1 && getPool() !== null;
 }
 
 function runThreaded(

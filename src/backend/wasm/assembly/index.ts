@@ -350,3 +350,105 @@ export function adamUpdate(w: usize, g: usize, m: usize, v: usize, len: i32, lrT
     store<f32>(v + off, vi);
   }
 }
+
+/**
+ * c[m, n] = a[m, k] x b[k, n], row-major, no transposes, for small m (single-sample predict): reads
+ * a and b where they are instead of packing them. Packing b costs as much as the whole product when
+ * m is 1, and b (a Dense kernel) is read once per row straight from cache. Each row runs in 16-column
+ * strips (four f32x4 accumulators over the whole k, so every output is one in-order sum).
+ */
+export function matMulSmallM(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32): void {
+  const ldb = <usize>n * 4;
+  for (let i = 0; i < m; i++) {
+    const arow = a + <usize>i * <usize>k * 4;
+    const crow = c + <usize>i * ldb;
+    let j = 0;
+    for (; j + 16 <= n; j += 16) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const av = v128.load32_splat(arow + (<usize>p << 2));
+        c0 = madd(av, v128.load(bp), c0);
+        c1 = madd(av, v128.load(bp, 16), c1);
+        c2 = madd(av, v128.load(bp, 32), c2);
+        c3 = madd(av, v128.load(bp, 48), c3);
+        bp += ldb;
+      }
+      const cp = crow + (<usize>j << 2);
+      v128.store(cp, c0);
+      v128.store(cp, c1, 16);
+      v128.store(cp, c2, 32);
+      v128.store(cp, c3, 48);
+    }
+    for (; j + 4 <= n; j += 4) {
+      let c0 = f32x4.splat(0);
+      let bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        c0 = madd(v128.load32_splat(arow + (<usize>p << 2)), v128.load(bp), c0);
+        bp += ldb;
+      }
+      v128.store(crow + (<usize>j << 2), c0);
+    }
+    for (; j < n; j++) {
+      let s: f32 = 0;
+      let bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        s = scalarMadd(load<f32>(arow + (<usize>p << 2)), load<f32>(bp), s);
+        bp += ldb;
+      }
+      store<f32>(crow + (<usize>j << 2), s);
+    }
+  }
+}
+
+// The scalar tail of matMulSmallM must round like its SIMD lanes: fused in the relaxed build (where
+// V8 lowers relaxed_madd to an FMA on FMA hardware), unfused otherwise.
+// @ts-ignore: decorator
+@inline function scalarMadd(a: f32, b: f32, c: f32): f32 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.extract_lane(f32x4.relaxed_madd(f32x4.splat(a), f32x4.splat(b), f32x4.splat(c)), 0);
+  } else {
+    return c + a * b;
+  }
+}
+
+/** dz = dy * (y > 0 ? 1 : 0) over len floats: the relu gradient from the layer's output y. */
+export function reluMask(dy: usize, y: usize, dz: usize, len: i32): void {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const off = <usize>i << 2;
+    // A multiply, not a select: dy * 0 is NaN for dy = +-Inf or NaN, exactly as the JS rule computes it.
+    const mask = v128.and(f32x4.gt(v128.load(y + off), zero), one);
+    v128.store(dz + off, f32x4.mul(v128.load(dy + off), mask));
+  }
+  for (; i < len; i++) {
+    const off = <usize>i << 2;
+    store<f32>(dz + off, load<f32>(dy + off) * (load<f32>(y + off) > 0 ? <f32>1 : <f32>0));
+  }
+}
+
+/** out[j] = sum over i of x[i, j] for x [m, n], summed in row order (the bias gradient). */
+export function columnSums(x: usize, out: usize, m: i32, n: i32): void {
+  const ldx = <usize>n * 4;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    let s = f32x4.splat(0);
+    let p = x + (<usize>j << 2);
+    for (let i = 0; i < m; i++) {
+      s = f32x4.add(s, v128.load(p));
+      p += ldx;
+    }
+    v128.store(out + (<usize>j << 2), s);
+  }
+  for (; j < n; j++) {
+    let s: f32 = 0;
+    let p = x + (<usize>j << 2);
+    for (let i = 0; i < m; i++) {
+      s += load<f32>(p);
+      p += ldx;
+    }
+    store<f32>(out + (<usize>j << 2), s);
+  }
+}
