@@ -100,6 +100,17 @@ export interface Backend {
    * its kernels read it without copying; it is still an ordinary, garbage-collected typed array.
    */
   allocatePersistent(dtype: DType, n: number): TypedArray;
+  /**
+   * Storage for a short-lived tensor that the caller overwrites entirely (its contents are
+   * unspecified) and a kernel reads soon after (a weight's gradient, read by the optimizer): like
+   * allocatePersistent, but it may be given back early with releaseScratch.
+   */
+  allocateScratch(dtype: DType, n: number): TypedArray;
+  /**
+   * Gives back scratch storage whose every user is done with it (the training step, after the
+   * optimizer applied the gradients). Storage not from allocateScratch is left alone.
+   */
+  releaseScratch(arr: TypedArray): void;
   /** One Adam step in place on the weight and its two moment buffers (all float, same size). */
   adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void;
 }

@@ -4,6 +4,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { backward, noGrad } from '../autograd/engine.js';
+import { getBackend } from '../backend/index.js';
 import { permutation } from '../tensor/random.js';
 import type { Metric } from '../metrics/index.js';
 import { ArgumentError, fmtShape } from '../errors.js';
@@ -46,6 +47,10 @@ export function trainStep(model: Sequential, x: Tensor, y: Tensor, metrics: Metr
   const grads = backward(loss);
   const gs = vars.map((v) => grads.get(v.value) ?? ops.zerosLike(v.value));
   model.optimizer!.applyGradients(gs, vars);
+  // Nothing holds the gradients after this step: scratch storage (the wasm backend's in-memory
+  // weight gradients) goes back now rather than at the next garbage collection.
+  const backend = getBackend();
+  for (const g of gs) backend.releaseScratch(g.values);
   const value = loss.item();
   noGrad(() => {
     for (const m of metrics) m.update(y, yPred);

@@ -1,8 +1,8 @@
 // Numerically stable softmax family.
 
-import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { Tensor as TensorClass, type Tensor, type TensorLike } from '../tensor/tensor.js';
 import { floatResult, isFloat } from '../tensor/dtype.js';
-import { normalizeAxis } from '../tensor/shape.js';
+import { normalizeAxis, sizeOf } from '../tensor/shape.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
@@ -78,7 +78,9 @@ export function denseBackward(
     ];
   }
   const dx = need[0] ? empty([...x.shape], dtype) : null;
-  const dw = need[1] ? empty([...w.shape], dtype) : null;
+  // dw is read by the optimizer right after: scratch storage lets the wasm backend keep it in its
+  // memory (no copy out and back in) and the training step give it back as soon as it is applied.
+  const dw = need[1] ? new TensorClass(getBackend().allocateScratch(dtype, sizeOf(w.shape)), [...w.shape], dtype) : null;
   const db = need[2] ? empty([w.shape[1]], dtype) : null;
   getBackend().denseBackward(x, w, y, dy, activation, dx, dw, db);
   return [dx, dw, db];

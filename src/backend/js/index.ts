@@ -48,4 +48,7 @@ export const jsBackend: Backend = {
   sparseCrossentropyGrad,
   adamUpdate,
   allocatePersistent: (dtype: DType, n: number) => allocate(dtype, n),
+  allocateScratch: (dtype: DType, n: number) => allocate(dtype, n),
+  // Plain arrays are garbage-collected; there is nothing to give back early.
+  releaseScratch: () => {},
 };

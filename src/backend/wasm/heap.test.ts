@@ -109,6 +109,25 @@ test('wasm memory stays flat over many training steps', async () => {
   const y = nv.tensor(Array.from({ length: 640 }, (_, i) => i % 10), [640], 'int32');
   await model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
   const bytes = K.heap.bytes;
+  const resident = K.heap.residentBytes;
   await model.fit(x, y, { epochs: 5, batchSize: 32, verbose: 0 });
   assert.equal(K.heap.bytes, bytes);
+  // Each step's weight gradients are given back as soon as they are applied, not at some later GC.
+  assert.equal(K.heap.residentBytes, resident);
+});
+
+test('releaseTransient frees transient blocks only', { skip: !createHeap()?.shared }, () => {
+  const heap = createHeap()!;
+  const keep = heap.resident(100)!;
+  const temp = heap.resident(100, true)!;
+  const base = heap.residentBytes;
+  heap.releaseTransient(keep);
+  heap.releaseTransient(new Float32Array(100));
+  heap.releaseTransient(temp.subarray(4));
+  assert.equal(heap.residentBytes, base, 'persistent blocks, plain arrays and sub-views are left alone');
+  heap.releaseTransient(temp);
+  assert.equal(heap.residentBytes, base - 448);
+  heap.releaseTransient(temp);
+  assert.equal(heap.residentBytes, base - 448, 'a second release is a no-op');
+  assert.equal(heap.malloc(400), temp.byteOffset, 'the block is reused');
 });

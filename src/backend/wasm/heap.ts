@@ -52,6 +52,8 @@ export class WasmHeap {
   // them addresses this memory at its byteOffset.
   private readonly buffers = new WeakSet<ArrayBufferLike>();
   private readonly registry = new FinalizationRegistry<number>((off) => this.release(off));
+  /** Offsets of resident blocks made with transient = true (the only ones releaseTransient frees). */
+  private readonly transients = new Set<number>();
   /** Offsets of live resident blocks. */
   private readonly residents = new Set<number>();
   /** Bytes in live resident blocks (for tests and memory checks). */
@@ -136,6 +138,7 @@ export class WasmHeap {
     if (size === undefined) return;
     this.used.delete(off);
     if (this.residents.delete(off)) this.residentBytes -= size;
+    this.transients.delete(off);
     const end = off + size;
     // Insert in order and coalesce with the neighbours.
     let i = 0;
@@ -156,10 +159,11 @@ export class WasmHeap {
   }
 
   /**
-   * A zeroed Float32Array of n elements living in wasm memory, freed when it is garbage-collected;
-   * null on the plain build or when memory is full (callers then use a JS array).
+   * A Float32Array of n elements living in wasm memory, freed when it is garbage-collected; null on
+   * the plain build or when memory is full (callers then use a JS array). Zeroed unless transient:
+   * a transient block holds whatever was there, and its caller must overwrite all of it.
    */
-  resident(n: number): Float32Array | null {
+  resident(n: number, transient = false): Float32Array | null {
     if (!this.shared) return null;
     let off: number;
     try {
@@ -170,11 +174,28 @@ export class WasmHeap {
     }
     const arr = new Float32Array(this.memory.buffer, off, n);
     this.buffers.add(arr.buffer);
-    arr.fill(0);
-    this.registry.register(arr, off);
+    // Transient blocks are overwritten whole by the kernel they are made for; zeroing 400 KB per
+    // training step would cost more than a tenth of the step.
+    if (!transient) arr.fill(0);
+    // The array is its own unregister token (held weakly), for releaseTransient.
+    this.registry.register(arr, off, arr);
     this.residents.add(off);
+    if (transient) this.transients.add(off);
     this.residentBytes += this.used.get(off)!;
     return arr;
+  }
+
+  /**
+   * Frees a transient resident array now instead of at garbage collection. Only for storage whose
+   * every user is known to be done with it (a training step's weight gradients once applied); any
+   * other array, resident or not, is left alone.
+   */
+  releaseTransient(arr: Float32Array): void {
+    const off = this.offsetOf(arr);
+    if (off < 0 || !this.transients.has(off)) return;
+    // unregister() succeeds only for the very array resident() returned, still registered: a
+    // sub-view, a stale view of a block already given back and reused, or a second call do nothing.
+    if (this.registry.unregister(arr)) this.release(off);
   }
 }
 

@@ -102,6 +102,12 @@ function makeBackend(k: WasmKernels): PartialBackend {
     allocatePersistent(dtype: DType, n: number): TypedArray {
       return (dtype === 'float32' ? k.resident(n) : null) ?? allocate(dtype, n);
     },
+    allocateScratch(dtype: DType, n: number): TypedArray {
+      return (dtype === 'float32' ? k.heap.resident(n, true) : null) ?? allocate(dtype, n);
+    },
+    releaseScratch(arr: TypedArray): void {
+      if (arr instanceof Float32Array) k.heap.releaseTransient(arr);
+    },
     adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
       if (!(w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) {
         jsBackend.adamUpdate(w, g, m, v, p);
