@@ -84,6 +84,9 @@ for (const [name, kernels] of variants) {
           shapes.push([DIMS[Math.floor(rand() * DIMS.length)], DIMS[Math.floor(rand() * DIMS.length)], d]);
         }
         shapes.push([130, 300, 40], [1, 600, 1], [250, 7, 19]); // several m-blocks / k-blocks
+        // B read in place (n a multiple of 8, at most 256) across k-blocks and edge row tiles;
+        // small m (the unpacked single-sample path) with column tails; wide B packed again.
+        shapes.push([37, 600, 64], [130, 520, 256], [3, 784, 136], [2, 300, 21], [4, 9, 264]);
         for (const [m, k, n] of shapes) {
           const a = randomArray(m * k, rand);
           const b = randomArray(k * n, rand);
