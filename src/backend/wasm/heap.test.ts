@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createHeap } from './heap.js';
-import { loadWasmKernels } from './kernels.js';
+import { createHeap, HeapFullError } from './heap.js';
+import { kernelsOn, loadWasmKernels } from './kernels.js';
 import { randomArray, rng } from '../../test-utils/random-arrays.js';
 import * as nv from '../../index.js';
 
@@ -130,4 +130,17 @@ test('releaseTransient frees transient blocks only', { skip: !createHeap()?.shar
   heap.releaseTransient(temp);
   assert.equal(heap.residentBytes, base - 448, 'a second release is a no-op');
   assert.equal(heap.malloc(400), temp.byteOffset, 'the block is reused');
+});
+
+test('a full heap refuses cleanly: HeapFullError, null resident storage, and it keeps working', { skip: !createHeap()?.shared }, () => {
+  const heap = createHeap({ maxPages: 64 })!; // 4 MiB
+  assert.throws(() => heap.malloc(8 << 20), (e: Error) => e instanceof HeapFullError && /cannot grow memory/.test(e.message));
+  assert.equal(heap.resident(2 << 20), null);
+  const small = heap.resident(1000);
+  assert.ok(small && small.length === 1000, 'small allocations still succeed');
+  const K = kernelsOn(heap);
+  const rand = rng(3);
+  const a = randomArray(600 * 600, rand);
+  assert.throws(() => K.matMul(a, a, 600, 600, 600, false, false), HeapFullError);
+  assert.deepEqual(K.matMul(new Float32Array([2]), new Float32Array([3]), 1, 1, 1, false, false), new Float32Array([6]));
 });

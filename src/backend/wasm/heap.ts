@@ -67,6 +67,7 @@ export class WasmHeap {
     readonly shared: boolean,
     /** True when the build uses relaxed SIMD (fused multiply-add). */
     readonly relaxed: boolean,
+    private readonly maxPages = MAX_PAGES,
   ) {
     this.ex = instance.exports as unknown as KernelExports;
     const base = alignUp(this.ex.heapBase());
@@ -119,9 +120,9 @@ export class WasmHeap {
     const tailFree = last && last.end === have ? last.end - last.start : 0;
     // Grow by at least a quarter of what there is, so that a growing model does not grow page by page.
     const need = Math.ceil((size - tailFree) / PAGE);
-    const pages = Math.max(need, Math.min(Math.ceil(have / PAGE / 4), MAX_PAGES - have / PAGE));
+    const pages = Math.max(need, Math.min(Math.ceil(have / PAGE / 4), this.maxPages - have / PAGE));
     try {
-      if (have / PAGE + pages > MAX_PAGES) throw new RangeError('maximum reached');
+      if (have / PAGE + pages > this.maxPages) throw new RangeError(`maximum of ${this.maxPages} pages reached`);
       this.memory.grow(pages);
     } catch (err) {
       throw new HeapFullError(`nerva wasm heap: cannot grow memory by ${pages} pages (${(err as Error).message})`);
@@ -224,6 +225,8 @@ export interface HeapOptions {
   baselineOnly?: boolean;
   /** Use the plain (unshared) build even where shared memory works: no resident storage, no threads. */
   unshared?: boolean;
+  /** For tests: a smaller maximum memory (in 64 KiB pages) for the shared build, to reach "full". */
+  maxPages?: number;
 }
 
 function fileExists(name: string): boolean {
@@ -243,9 +246,10 @@ export function createHeap(options: HeapOptions = {}): WasmHeap | null {
     const file = relaxed ? './nerva-shared-relaxed.wasm' : './nerva-shared.wasm';
     try {
       if (fileExists(file)) {
-        const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+        const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
+        const memory = new WebAssembly.Memory({ initial: 16, maximum: maxPages, shared: true });
         const module = compile(file);
-        return new WasmHeap(module, new WebAssembly.Instance(module, { env: { memory } }), memory, true, relaxed);
+        return new WasmHeap(module, new WebAssembly.Instance(module, { env: { memory } }), memory, true, relaxed, maxPages);
       }
     } catch {
       // No shared memory here (a browser without cross-origin isolation): the plain build below.

@@ -11,7 +11,21 @@ import { jsBackend } from '../js/index.js';
 import { denseBackwardWith } from '../js/nn.js';
 import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
 import { loadWasmKernels, type WasmKernels } from './kernels.js';
+import { HeapFullError } from './heap.js';
 import { threadedDenseForward, threadedMatMul, wouldThread } from './threads.js';
+
+/**
+ * Runs a wasm kernel, or the JS one when wasm memory cannot grow any further (its 2 GiB maximum):
+ * kernels allocate before they write, so a refused allocation leaves the outputs to the JS kernel.
+ */
+function orJs(fast: () => void, slow: () => void): void {
+  try {
+    fast();
+  } catch (err) {
+    if (!(err instanceof HeapFullError)) throw err;
+    slow();
+  }
+}
 
 function makeBackend(k: WasmKernels): PartialBackend {
   function matMul(a: TensorData, b: TensorData, tA: boolean, tB: boolean, out: TensorData): void {
@@ -29,7 +43,8 @@ function makeBackend(k: WasmKernels): PartialBackend {
     const batches = sizeOf(batchShape);
     if (batches === 1 && ra === 2 && rb === 2) {
       // Large products split across worker threads; small ones (every batch-32 Dense) stay here.
-      if (!threadedMatMul(a.values, b.values, m, kk, n, tA, tB, o)) k.matMul(a.values, b.values, m, kk, n, tA, tB, o);
+      const [av, bv] = [a.values, b.values];
+      if (!threadedMatMul(av, bv, m, kk, n, tA, tB, o)) orJs(() => k.matMul(av, bv, m, kk, n, tA, tB, o), () => jsBackend.matMul(a, b, tA, tB, out));
       return;
     }
     const sa = broadcastStrides(a.shape.slice(0, -2), batchShape);
@@ -44,7 +59,12 @@ function makeBackend(k: WasmKernels): PartialBackend {
       const av = a.values.subarray(offA * m * kk, (offA + 1) * m * kk);
       const bv = b.values.subarray(offB * kk * n, (offB + 1) * kk * n);
       const ov = o.subarray(t * m * n, (t + 1) * m * n);
-      if (!threadedMatMul(av, bv, m, kk, n, tA, tB, ov)) k.matMul(av, bv, m, kk, n, tA, tB, ov);
+      if (!threadedMatMul(av, bv, m, kk, n, tA, tB, ov)) {
+        orJs(() => k.matMul(av, bv, m, kk, n, tA, tB, ov), () => {
+          const sub = (v: Float32Array, shape: number[]): TensorData => ({ values: v, shape, dtype: 'float32' });
+          jsBackend.matMul(sub(av, tA ? [kk, m] : [m, kk]), sub(bv, tB ? [n, kk] : [kk, n]), tA, tB, sub(ov, [m, n]));
+        });
+      }
       for (let d = idx.length - 1; d >= 0; d--) {
         if (++idx[d] < batchShape[d]) break;
         idx[d] = 0;
@@ -67,7 +87,9 @@ function makeBackend(k: WasmKernels): PartialBackend {
       const wv = w.values as Float32Array;
       const bv = bias ? (bias.values as Float32Array) : null;
       const o = out.values as Float32Array;
-      if (!threadedDenseForward(xv, wv, bv, m, kk, n, activation, o)) k.denseForward(xv, wv, bv, m, kk, n, activation, o);
+      if (!threadedDenseForward(xv, wv, bv, m, kk, n, activation, o)) {
+        orJs(() => k.denseForward(xv, wv, bv, m, kk, n, activation, o), () => jsBackend.denseForward(x, w, bias, activation, out));
+      }
     },
     denseBackward(
       x: TensorData,
@@ -87,16 +109,11 @@ function makeBackend(k: WasmKernels): PartialBackend {
         denseBackwardWith(matMul, x, w, y, dy, activation, dx, dw, db);
         return;
       }
-      k.denseBackward(
-        x.values as Float32Array,
-        w.values as Float32Array,
-        y.values as Float32Array,
-        dy.values as Float32Array,
-        m,
-        kk,
-        n,
-        activation,
-        { dx: dx ? (dx.values as Float32Array) : null, dw: dw ? (dw.values as Float32Array) : null, db: db ? (db.values as Float32Array) : null },
+      const grads = { dx: dx ? (dx.values as Float32Array) : null, dw: dw ? (dw.values as Float32Array) : null, db: db ? (db.values as Float32Array) : null };
+      const [xv, wv, yv, dyv] = [x, w, y, dy].map((t) => t.values as Float32Array);
+      orJs(
+        () => k.denseBackward(xv, wv, yv, dyv, m, kk, n, activation, grads),
+        () => jsBackend.denseBackward(x, w, y, dy, activation, dx, dw, db),
       );
     },
     allocatePersistent(dtype: DType, n: number): TypedArray {
@@ -114,7 +131,7 @@ function makeBackend(k: WasmKernels): PartialBackend {
         return;
       }
       const lrT = (p.lr * Math.sqrt(1 - Math.pow(p.beta2, p.step))) / (1 - Math.pow(p.beta1, p.step));
-      k.adamUpdate(w, g, m, v, lrT, p.beta1, p.beta2, p.epsilon);
+      orJs(() => k.adamUpdate(w, g, m, v, lrT, p.beta1, p.beta2, p.epsilon), () => jsBackend.adamUpdate(w, g, m, v, p));
     },
   };
 }

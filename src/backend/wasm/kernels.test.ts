@@ -56,6 +56,8 @@ function assertClose(who: string, got: Float32Array, want: Float64Array, scale: 
 const variants: Array<[string, WasmKernels | null]> = [
   [`default build (relaxedSimd=${loadWasmKernels()?.relaxedSimd})`, loadWasmKernels()],
   ['baseline SIMD build', loadWasmKernels({ baselineOnly: true })],
+  // Browsers without cross-origin isolation have no shared memory: every argument is copied.
+  ['plain-memory build', loadWasmKernels({ unshared: true })],
 ];
 
 test('loadWasmKernels finds SIMD support in Node 20+ and caches the instance', () => {
@@ -64,6 +66,10 @@ test('loadWasmKernels finds SIMD support in Node 20+ and caches the instance', (
   assert.equal(k.simd, true);
   assert.equal(loadWasmKernels(), k);
   assert.equal(loadWasmKernels({ baselineOnly: true })?.relaxedSimd, false);
+  assert.equal(k.heap.shared, true, 'Node has shared memory: weights can be resident');
+  const plain = loadWasmKernels({ unshared: true })!;
+  assert.equal(plain.heap.shared, false);
+  assert.equal(plain.resident(10), null);
 });
 
 for (const [name, kernels] of variants) {

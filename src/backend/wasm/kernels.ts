@@ -316,6 +316,11 @@ class Kernels implements WasmKernels {
   }
 }
 
+/** @internal Kernels on a given heap (tests use small or plain heaps). */
+export function kernelsOn(heap: WasmHeap): WasmKernels {
+  return new Kernels(heap);
+}
+
 const cached = new Map<string, WasmKernels | null>();
 
 /** Options for tests and benchmarks; the library itself calls loadWasmKernels() with none. */
