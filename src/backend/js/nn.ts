@@ -1,7 +1,7 @@
 // Reference fused kernels for the training hot path: Dense forward and backward, sparse cross-entropy.
 // Fusing them cuts a training step from dozens of small ops to a handful.
 
-import type { DenseActivation, TensorData } from '../backend.js';
+import type { Backend, DenseActivation, TensorData } from '../backend.js';
 import { matMul } from './matmul.js';
 import { rowMax } from './reduce.js';
 import { allocate } from '../../tensor/dtype.js';
@@ -24,18 +24,7 @@ export function denseForward(x: TensorData, w: TensorData, bias: TensorData | nu
   }
 }
 
-export function denseBackward(
-  x: TensorData,
-  w: TensorData,
-  y: TensorData,
-  dy: TensorData,
-  activation: DenseActivation,
-  dx: TensorData | null,
-  dw: TensorData | null,
-  db: TensorData | null,
-): void {
-  denseBackwardWith(matMul, x, w, y, dy, activation, dx, dw, db);
-}
+export const denseBackward: Backend['denseBackward'] = (...args) => denseBackwardWith(matMul, ...args);
 
 /** denseBackward over a given matMul kernel (the wasm backend passes its threaded one). */
 export function denseBackwardWith(
