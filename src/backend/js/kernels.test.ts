@@ -206,6 +206,35 @@ describe('movement kernels', () => {
       assert.equal(p.values[i], inside ? i : -1, `element ${i}`);
     }
   });
+  test('slice, pad and gather agree with an element-by-element copy (short rows, whole trailing dims)', () => {
+    const shapes = [[40], [3, 40], [2, 3, 20], [4, 2, 3, 17], [5, 7]];
+    for (const shape of shapes) {
+      const x = make(shape, 'float32', (i) => i + 0.5);
+      const strides = shape.map((_, d) => shape.slice(d + 1).reduce((p, q) => p * q, 1));
+      // Boxes: from the whole tensor down to cut on every dim, so runs are merged or not.
+      for (const cut of [0, 1, shape.length]) {
+        const begin = shape.map((n, d) => (d < cut ? Math.min(1, n - 1) : 0));
+        const size = shape.map((n, d) => (d < cut ? Math.max(1, n - 2) : n));
+        const s = out(size, 'float32');
+        jsBackend.slice(x, begin, s);
+        for (let i = 0; i < s.values.length; i++) {
+          const at = unravel(i, size).reduce((acc, v, d) => acc + (v + begin[d]) * strides[d], 0);
+          assert.equal(s.values[i], x.values[at], `slice ${JSON.stringify(shape)} cut ${cut} element ${i}`);
+        }
+        const p = out(shape, 'float32');
+        jsBackend.pad(s, begin, -1, p);
+        for (let i = 0; i < p.values.length; i++) {
+          const ix = unravel(i, shape);
+          const inside = ix.every((v, d) => v >= begin[d] && v < begin[d] + size[d]);
+          assert.equal(p.values[i], inside ? x.values[i] : -1, `pad ${JSON.stringify(shape)} cut ${cut} element ${i}`);
+        }
+      }
+    }
+    const rows = make([6, 20], 'float32', (i) => i);
+    const g = out([3, 20], 'float32');
+    jsBackend.gather(rows, make([3], 'int32', (i) => [5, 0, 5][i]), 0, g);
+    assert.deepEqual(Array.from(g.values), [...Array.from(rows.values.slice(100, 120)), ...Array.from(rows.values.slice(0, 20)), ...Array.from(rows.values.slice(100, 120))]);
+  });
   test('scatterAdd accumulates repeated indices (the gradient of gather)', () => {
     const o = out([3, 2]);
     jsBackend.scatterAdd(make([3, 2], 'float64', (i) => i + 1), make([3], 'int32', (i) => [2, 0, 2][i]), 0, o);

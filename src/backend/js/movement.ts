@@ -50,13 +50,19 @@ function copyBox(
     s0 += srcBegin[d] * ss[d];
     d0 += dstBegin[d] * ds[d];
   }
-  const inner = shape[rank - 1];
+  // Trailing dims the box spans whole in both arrays are one contiguous run (a batch of rows sliced
+  // off axis 0 is a single run); a long run is copied natively.
+  let k = rank - 1;
+  while (k > 0 && shape[k] === srcShape[k] && shape[k] === dstShape[k]) k--;
+  const inner = sizeOf(shape.slice(k));
   const rows = sizeOf(shape) / inner;
-  const idx = new Array<number>(rank).fill(0);
+  const native = inner >= 16 && src.constructor === dst.constructor;
+  const idx = new Array<number>(k).fill(0);
   let s = s0, dd = d0;
   for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < inner; i++) dst[dd + i] = src[s + i];
-    for (let d = rank - 2; d >= 0; d--) {
+    if (native) dst.set(src.subarray(s, s + inner), dd);
+    else for (let i = 0; i < inner; i++) dst[dd + i] = src[s + i];
+    for (let d = k - 1; d >= 0; d--) {
       idx[d]++;
       s += ss[d];
       dd += ds[d];
