@@ -4,6 +4,7 @@ import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { toTensor } from '../ops/convert.js';
 import { isFloat } from '../tensor/dtype.js';
+import { sizeOf } from '../tensor/shape.js';
 import { ArgumentError, fmtShape } from '../errors.js';
 
 /** Any accepted input: a tensor, nested arrays, typed arrays. */
@@ -45,9 +46,14 @@ export function checkBatchSize(who: string, batchSize: unknown): number {
   return batchSize;
 }
 
-/** Rows [start, start+size) along axis 0. */
+/**
+ * Rows [start, start+size) along axis 0: a view sharing t's storage, not a copy. Tensors are
+ * immutable, so the view is safe, and batching 10k images for predict() no longer copies 31 MB
+ * into fresh memory. (Autograd does not need a slice node: batches of data take no gradient.)
+ */
 export function rows(t: Tensor, start: number, size: number): Tensor {
-  return ops.slice(t, [start, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]);
+  const row = sizeOf(t.shape.slice(1));
+  return new Tensor(t.values.subarray(start * row, (start + size) * row), [size, ...t.shape.slice(1)], t.dtype);
 }
 
 /** Rows at `indices` along axis 0 (a shuffled batch). */
