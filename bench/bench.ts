@@ -5,11 +5,15 @@
 // Measures: matMul GFLOP/s on the Dense shapes; MNIST-model training seconds per epoch (batch 32,
 // with validation on the 10k test set); predict samples/s on the 10k test set; single-sample
 // predict latency (median of 1000). Training time per epoch is measured on a subset of steps after
-// a warm-up and scaled to 1875 steps, plus the measured validation pass.
+// a warm-up and scaled to 1875 steps, plus the measured validation pass. Because each engine's
+// column is taken at a different minute, the training comparison that matters is also measured
+// head to head: nerva-wasm alternated rep by rep with TF.js wasm, then with PyTorch (kept running
+// in a --serve child process), reported as median step-time ratios.
 // Writes the numbers to out/bench.json.
 //
 //   npm run bench              (add -- --quick for fewer repetitions)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -34,12 +38,12 @@ function put(name: string, unit: string, higherIsBetter: boolean, engine: Engine
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Median per-call milliseconds of fn, each repetition running for at least minMs. */
-function timeIt(fn: () => void, minMs: number, reps = REPS): number {
+function timeIt(fn: () => void, minMs: number, reps = REPS, warmMs = 400): number {
   // Warm-up long enough for V8 to move wasm and JS out of its baseline tier (seen: 3x slower
   // for the first few hundred milliseconds of a kernel).
   const w = performance.now();
   do fn();
-  while (performance.now() - w < Math.max(minMs, 400));
+  while (performance.now() - w < Math.max(minMs, warmMs));
   const per: number[] = [];
   for (let r = 0; r < reps; r++) {
     let calls = 0;
@@ -71,7 +75,10 @@ function subset(steps: number): [nv.Tensor, nv.Tensor] {
   return [xTrain.slice([0, 0, 0], [n, 28, 28]), yTrain.slice([0], [n])];
 }
 
-async function benchNerva(backend: 'wasm' | 'js'): Promise<void> {
+/** One timed pass (of training steps, or of calls); returns milliseconds per step or call. */
+type TrainRep = () => Promise<number>;
+
+async function benchNerva(backend: 'wasm' | 'js'): Promise<TrainRep> {
   const engine: Engine = backend === 'wasm' ? 'nerva-wasm' : 'nerva-js';
   nv.setBackend(backend);
   // Worker threads start lazily and take a few hundred ms; a long-running server would have them
@@ -98,11 +105,12 @@ async function benchNerva(backend: 'wasm' | 'js'): Promise<void> {
   const [xs, ys] = subset(steps);
   await model.fit(xs.slice([0, 0, 0], [50 * 32, 28, 28]), ys.slice([0], [50 * 32]), { epochs: 1, verbose: 0 });
   const trainMs: number[] = [];
-  for (let r = 0; r < (backend === 'wasm' ? REPS : 2); r++) {
+  const rep: TrainRep = async () => {
     const t0 = performance.now();
     await model.fit(xs, ys, { epochs: 1, batchSize: 32, verbose: 0 });
-    trainMs.push(performance.now() - t0);
-  }
+    return (performance.now() - t0) / steps;
+  };
+  for (let r = 0; r < (backend === 'wasm' ? REPS : 2); r++) trainMs.push((await rep()) * steps);
   const evalMs = timeIt(() => model.evaluate(xTest, yTest, { batchSize: 32 }), 0, backend === 'wasm' ? 3 : 1);
   put('MNIST train, s/epoch (1875 steps + validation)', 's', false, engine, (median(trainMs) / steps) * TRAIN_STEPS / 1000 + evalMs / 1000);
   const predMs = timeIt(() => model.predict(xTest, { batchSize: 256 }), 0, 3);
@@ -115,6 +123,7 @@ async function benchNerva(backend: 'wasm' | 'js'): Promise<void> {
     if (i >= 100) lat.push(performance.now() - t0);
   }
   put('single-sample predict latency, µs (median of 1000)', 'µs', false, engine, median(lat) * 1000);
+  return rep;
 }
 
 interface TfModule {
@@ -137,13 +146,13 @@ interface TfModel {
   predict(x: TfTensor, a?: object): TfTensor;
 }
 
-async function benchTf(tf: TfModule, backend: 'wasm' | 'cpu'): Promise<void> {
+async function benchTf(tf: TfModule, backend: 'wasm' | 'cpu'): Promise<TrainRep | null> {
   const engine: Engine = backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu';
   const ok = await tf.setBackend(backend);
   await tf.ready();
   if (!ok || tf.getBackend() !== backend) {
     console.log(`TF.js ${backend} backend did not start; its column is empty`);
-    return;
+    return null;
   }
   for (const [name, m, k, n, tA, tB] of SHAPES) {
     if (backend === 'cpu' && m * k * n > 3e8) {
@@ -177,11 +186,12 @@ async function benchTf(tf: TfModule, backend: 'wasm' | 'cpu'): Promise<void> {
   const tyTest = tf.tensor(Float32Array.from(yTest.values), yTest.shape);
   await model.fit(tx.slice([0, 0, 0], [20 * 32, 28, 28]), ty.slice([0], [20 * 32]), { epochs: 1, batchSize: 32, verbose: 0 });
   const trainMs: number[] = [];
-  for (let r = 0; r < 2; r++) {
+  const rep: TrainRep = async () => {
     const t0 = performance.now();
     await model.fit(tx, ty, { epochs: 1, batchSize: 32, verbose: 0 });
-    trainMs.push(performance.now() - t0);
-  }
+    return (performance.now() - t0) / steps;
+  };
+  for (let r = 0; r < 2; r++) trainMs.push((await rep()) * steps);
   const evalStart = performance.now();
   const ev = model.evaluate(txTest, tyTest, { batchSize: 32 });
   (Array.isArray(ev) ? ev : [ev]).forEach((t) => t.dataSync());
@@ -203,14 +213,22 @@ async function benchTf(tf: TfModule, backend: 'wasm' | 'cpu'): Promise<void> {
     if (i >= 100) lat.push(performance.now() - t0);
   }
   put('single-sample predict latency, µs (median of 1000)', 'µs', false, engine, median(lat) * 1000);
+  return rep;
 }
 
-function benchTorch(): string {
+/** A running torch_bench.py --serve: its rows are in, and it trains more steps on request. */
+interface TorchProc {
+  note: string;
+  /** Milliseconds per step of `steps` more PyTorch training steps. */
+  train(steps: number): Promise<number>;
+  close(): void;
+}
+
+async function benchTorch(): Promise<TorchProc | string> {
   const py = '/usr/bin/python3';
   const probe = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return 'PyTorch: not installed (apt-get install python3-torch libopenblas0-pthread to add its column; without OpenBLAS, Debian falls back to the slow reference BLAS)';
-  const r = spawnSync(py, [join(here, 'torch_bench.py'), defaultMnistDir(), quick ? '--quick' : ''], {
-    encoding: 'utf8',
+  const child = spawn(py, [join(here, 'torch_bench.py'), defaultMnistDir(), ...(quick ? ['--quick'] : []), '--serve'], {
     // This workplace sets OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for old OpenBLAS builds; they slow a
     // current one several-fold, so the PyTorch column is measured without them.
     env: Object.fromEntries(
@@ -218,15 +236,44 @@ function benchTorch(): string {
         ([k]) => k !== 'OPENBLAS_CORETYPE' && k !== 'OPENBLAS_L2_SIZE',
       ),
     ),
-    timeout: 600_000,
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  if (r.status !== 0) return `PyTorch: benchmark failed: ${r.stderr.slice(-500)}`;
-  const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { version: string; rows: [string, number | null][] };
-  for (const [name, v] of res.rows) {
-    const row = rows.find((x) => x.name === name);
-    if (row) row.values['pytorch-1t'] = v;
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const r = await lines.next();
+    if (r.done) throw new Error(`PyTorch benchmark ended early: ${stderr.slice(-500)}`);
+    return r.value;
+  };
+  try {
+    const res = JSON.parse(await next()) as { version: string; rows: [string, number | null][] };
+    for (const [name, v] of res.rows) {
+      const row = rows.find((x) => x.name === name);
+      if (row) row.values['pytorch-1t'] = v;
+    }
+    return {
+      note: `PyTorch ${res.version}, 1 thread (torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1)`,
+      async train(steps: number): Promise<number> {
+        child.stdin.write(`train ${steps}\n`);
+        return (JSON.parse(await next()) as { msPerStep: number }).msPerStep;
+      },
+      close: () => child.stdin.end(),
+    };
+  } catch (e) {
+    child.kill();
+    return `PyTorch: benchmark failed: ${(e as Error).message}`;
   }
-  return `PyTorch ${res.version}, 1 thread (torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1)`;
+}
+
+/** Alternates two training loops rep by rep; the median ratio of their step times (b / a). */
+async function alternate(a: TrainRep, b: TrainRep, reps: number): Promise<{ median: number; runs: number[] }> {
+  const runs: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const ta = await a();
+    runs.push((await b()) / ta);
+  }
+  return { median: median(runs), runs };
 }
 
 function fmt(v: number | null | undefined): string {
@@ -237,7 +284,8 @@ function fmt(v: number | null | undefined): string {
 
 async function main(): Promise<void> {
   const notes: string[] = [`node ${process.version}`];
-  await benchNerva('wasm');
+  const headToHead: string[] = [];
+  const nervaRep = await benchNerva('wasm');
   await benchNerva('js');
   nv.setBackend('wasm');
   try {
@@ -246,12 +294,44 @@ async function main(): Promise<void> {
     const require = createRequire(import.meta.url);
     wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
     notes.push(`TF.js ${tf.version.tfjs} (wasm: SIMD, 1 thread; cpu: pure JS)`);
-    await benchTf(tf, 'wasm');
+    const tfRep = await benchTf(tf, 'wasm');
+    // This machine's speed drifts by tens of percent within a minute, so the figures above, taken
+    // one engine after the other, can put the two engines in different weather. The head-to-head
+    // ratio alternates them rep by rep, so that load from other processes hits both alike.
+    if (tfRep) {
+      for (const [name, m, k, n, tA, tB] of SHAPES) {
+        const a = nv.randomUniform(tA ? [k, m] : [m, k], -1, 1);
+        const b = nv.randomUniform(tB ? [n, k] : [k, n], -1, 1);
+        const ta = tf.tensor(a.values as Float32Array, a.shape);
+        const tb = tf.tensor(b.values as Float32Array, b.shape);
+        // Both were warmed up by their own columns above; a short warm-up per rep is enough.
+        const ours: TrainRep = async () => timeIt(() => nv.matMul(a, b, { transposeA: tA, transposeB: tB }), 100, 1, 50);
+        const theirs: TrainRep = async () =>
+          timeIt(() => {
+            const c = tf.matMul(ta, tb, tA, tB);
+            c.dataSync();
+            c.dispose();
+          }, 100, 1, 50);
+        const r = await alternate(ours, theirs, quick ? 3 : 7);
+        headToHead.push(`${name}, TF.js wasm / nerva-wasm time: median ${r.median.toFixed(2)}x (runs: ${r.runs.map((x) => x.toFixed(2)).join(', ')})`);
+        ta.dispose();
+        tb.dispose();
+      }
+      const r = await alternate(nervaRep, tfRep, quick ? 3 : 7);
+      headToHead.push(`training step time, TF.js wasm / nerva-wasm: median ${r.median.toFixed(2)}x (runs: ${r.runs.map((x) => x.toFixed(2)).join(', ')})`);
+    }
     await benchTf(tf, 'cpu');
   } catch (e) {
     notes.push(`TF.js unavailable: ${(e as Error).message}`);
   }
-  notes.push(benchTorch());
+  const torch = await benchTorch();
+  if (typeof torch === 'string') notes.push(torch);
+  else {
+    notes.push(torch.note);
+    const r = await alternate(nervaRep, () => torch.train(600), quick ? 3 : 7);
+    torch.close();
+    headToHead.push(`training step time, PyTorch 1 thread / nerva-wasm: median ${r.median.toFixed(2)}x (runs: ${r.runs.map((x) => x.toFixed(2)).join(', ')})`);
+  }
   console.log(notes.join('\n'));
   console.log('ratios are against nerva-wasm (x > 1: nerva-wasm is that many times better)\n');
   const header = ['measure', ...ENGINES];
@@ -273,9 +353,11 @@ async function main(): Promise<void> {
     console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  '));
     if (i === 0) console.log(w.map((x) => '-'.repeat(x)).join('  '));
   }
+  console.log('\nhead to head, alternated rep by rep (x > 1: nerva-wasm is that many times faster):');
+  for (const line of headToHead) console.log(`  ${line}`);
   const outDir = join(here, '..', 'out');
   if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'bench.json'), JSON.stringify({ date: new Date().toISOString(), notes, rows }, null, 2) + '\n');
+  writeFileSync(join(outDir, 'bench.json'), JSON.stringify({ date: new Date().toISOString(), notes, rows, headToHead }, null, 2) + '\n');
   console.log(`\nwrote ${join(outDir, 'bench.json')}`);
 }
 

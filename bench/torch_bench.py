@@ -6,7 +6,10 @@ import torch
 
 torch.set_num_threads(1)
 data_dir = sys.argv[1]
-quick = len(sys.argv) > 2 and sys.argv[2] == '--quick'
+quick = '--quick' in sys.argv[2:]
+# --serve: after the measures, keep the model and answer "train N" lines on stdin with the
+# milliseconds per step of N more steps, so that bench.ts can alternate PyTorch with nerva.
+serve = '--serve' in sys.argv[2:]
 reps = 3 if quick else 5
 
 def idx(path):
@@ -81,4 +84,10 @@ with torch.no_grad():
         t0 = time.perf_counter(); torch.softmax(model(one), 1).numpy()
         if i >= 100: lat.append(time.perf_counter() - t0)
     rows.append(('single-sample predict latency, µs (median of 1000)', statistics.median(lat) * 1e6))
-print(json.dumps({'version': torch.__version__, 'rows': rows}))
+print(json.dumps({'version': torch.__version__, 'rows': rows}), flush=True)
+if serve:
+    for line in sys.stdin:
+        cmd = line.split()
+        if not cmd or cmd[0] != 'train': break
+        t0 = time.perf_counter(); train(int(cmd[1]))
+        print(json.dumps({'msPerStep': (time.perf_counter() - t0) * 1000 / int(cmd[1])}), flush=True)
