@@ -144,3 +144,26 @@ test('a full heap refuses cleanly: HeapFullError, null resident storage, and it 
   assert.throws(() => K.matMul(a, a, 600, 600, 600, false, false), HeapFullError);
   assert.deepEqual(K.matMul(new Float32Array([2]), new Float32Array([3]), 1, 1, 1, false, false), new Float32Array([6]));
 });
+
+test('models that are dropped give their weights and optimizer state back', { skip: !createHeap()?.shared }, async () => {
+  const K = loadWasmKernels()!;
+  if (nv.getBackend().name !== 'wasm') return;
+  const x = nv.randomUniform([64, 50]);
+  const y = nv.randomUniform([64, 5]);
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  await settle();
+  const before = K.heap.residentBytes;
+  for (let i = 0; i < 20; i++) {
+    const model = new nv.Sequential([nv.layers.dense({ units: 200, inputShape: [50] }), nv.layers.dense({ units: 5 })]);
+    model.compile({ optimizer: 'adam', loss: 'mse' });
+    await model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
+  }
+  // 20 models x (weights + two Adam slots) x ~11k floats: about 2.6 MB if nothing came back.
+  await settle();
+  assert.ok(K.heap.residentBytes - before < 200_000, `still resident: ${K.heap.residentBytes - before} bytes`);
+});
