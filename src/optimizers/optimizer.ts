@@ -78,6 +78,10 @@ export abstract class Optimizer {
   /** Slot initial values (zeros unless a subclass says otherwise). */
   protected initSlots(_slots: TypedArray[]): void {}
 
+  /**
+   * One in-place update of w (and the slots) from the gradient g. `g` is only valid during this
+   * call: the training step reuses its storage afterwards, so keep a copy if you need it later.
+   */
   protected abstract update(w: TypedArray, g: TypedArray, slots: TypedArray[], step: number): void;
 
   private clip(gs: TypedArray[]): TypedArray[] {
