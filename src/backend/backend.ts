@@ -34,6 +34,14 @@ export interface AdamStep {
   readonly step: number;
 }
 
+/** Hyper-parameters of one SGD step (Keras 3 rule, see optimizers/rules.ts). */
+export interface SgdStep {
+  readonly lr: number;
+  /** 0 for plain SGD (then there is no momentum buffer). */
+  readonly momentum: number;
+  readonly nesterov: boolean;
+}
+
 /** Activations the fused Dense kernel applies itself; others run as a separate op. */
 export type DenseActivation = 'linear' | 'relu';
 
@@ -111,6 +119,11 @@ export interface Backend {
    * optimizer applied the gradients). Storage not from allocateScratch is left alone.
    */
   releaseScratch(arr: TypedArray): void;
+  /**
+   * One SGD step in place on the weight (and its momentum buffer m, null without momentum):
+   * w -= lr*g; or m = m*momentum - g*lr, then w += nesterov ? m*momentum - g*lr : m.
+   */
+  sgdUpdate(w: TypedArray, g: TypedArray, m: TypedArray | null, p: SgdStep): void;
   /** One Adam step in place on the weight and its two moment buffers (all float, same size). */
   adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void;
 }

@@ -1,5 +1,6 @@
 // The optimizers with Keras 3 defaults and update rules (keras/src/optimizers/*.py), in place over
-// the weight's storage. Adam's inner loop goes through the backend so a fast backend can fuse it.
+// the weight's storage. SGD's and Adam's inner loops go through the backend so a fast backend can
+// fuse them.
 
 import type { TypedArray } from '../tensor/dtype.js';
 import { getBackend } from '../backend/index.js';
@@ -26,18 +27,7 @@ export class SGD extends Optimizer {
     this.slotNames = this.momentum > 0 ? ['momentum'] : [];
   }
   protected update(w: TypedArray, g: TypedArray, slots: TypedArray[]): void {
-    const lr = this.learningRate;
-    if (this.momentum === 0) {
-      for (let i = 0; i < w.length; i++) w[i] -= lr * g[i];
-      return;
-    }
-    const m = slots[0];
-    const mu = this.momentum;
-    for (let i = 0; i < w.length; i++) {
-      const mi = mu * m[i] - lr * g[i];
-      m[i] = mi;
-      w[i] += this.nesterov ? mu * mi - lr * g[i] : mi;
-    }
+    getBackend().sgdUpdate(w, g, this.momentum > 0 ? slots[0] : null, { lr: this.learningRate, momentum: this.momentum, nesterov: this.nesterov });
   }
   override getConfig(): Record<string, number | boolean | string | null> {
     return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov };

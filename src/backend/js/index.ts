@@ -1,7 +1,7 @@
 // The reference JavaScript backend: every primitive, in plain readable loops. It is the definition
 // every faster backend is tested against.
 
-import type { AdamStep, Backend } from '../backend.js';
+import type { AdamStep, Backend, SgdStep } from '../backend.js';
 import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { binary, broadcastTo, cast, unary, where } from './elementwise.js';
 import { matMul } from './matmul.js';
@@ -20,6 +20,20 @@ function adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, 
     m[i] = mi;
     v[i] = vi;
     w[i] -= (lrT * mi) / (Math.sqrt(vi) + eps);
+  }
+}
+
+/** Keras 3 SGD: w -= lr*g; with momentum m = m*momentum - g*lr, then w += m (nesterov: w += m*momentum - g*lr). */
+function sgdUpdate(w: TypedArray, g: TypedArray, m: TypedArray | null, p: SgdStep): void {
+  const { lr, momentum: mu } = p;
+  if (!m) {
+    for (let i = 0; i < w.length; i++) w[i] -= lr * g[i];
+    return;
+  }
+  for (let i = 0; i < w.length; i++) {
+    const mi = m[i] * mu - g[i] * lr;
+    m[i] = mi;
+    w[i] += p.nesterov ? m[i] * mu - g[i] * lr : m[i];
   }
 }
 
@@ -47,6 +61,7 @@ export const jsBackend: Backend = {
   sparseCrossentropy,
   sparseCrossentropyGrad,
   adamUpdate,
+  sgdUpdate,
   allocatePersistent: (dtype: DType, n: number) => allocate(dtype, n),
   allocateScratch: (dtype: DType, n: number) => allocate(dtype, n),
   // Plain arrays are garbage-collected; there is nothing to give back early.

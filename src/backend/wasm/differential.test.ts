@@ -122,6 +122,24 @@ test('denseBackward: wasm equals js (relu mask, dx, dw, db; sizes 0, 1, odd; NaN
   }
 });
 
+test('sgdUpdate: wasm equals js over several steps (plain, momentum, Nesterov)', () => {
+  const n = 1003;
+  for (const [momentum, nesterov] of [[0, false], [0.9, false], [0.5, true]] as const) {
+    const w1 = rand([n], 3).values as Float32Array;
+    const w2 = w1.slice();
+    const m1 = momentum > 0 ? new Float32Array(n) : null;
+    const m2 = momentum > 0 ? new Float32Array(n) : null;
+    for (let step = 1; step <= 5; step++) {
+      const g = rand([n], 20 + step).values as Float32Array;
+      const p = { lr: 0.01, momentum, nesterov };
+      jsBackend.sgdUpdate(w1, g, m1, p);
+      wasm!.sgdUpdate!(w2, g, m2, p);
+    }
+    assertClose(w2, w1, `sgd w momentum=${momentum} nesterov=${nesterov}`, 1);
+    if (m1) assertClose(m2!, m1, `sgd m momentum=${momentum} nesterov=${nesterov}`, 1);
+  }
+});
+
 test('adamUpdate: wasm equals js over several steps', () => {
   const n = 1003;
   const mk = (): Float32Array[] => [rand([n], 1).values as Float32Array, new Float32Array(n), new Float32Array(n)];

@@ -28,6 +28,7 @@ export interface KernelExports {
   reluMask(dy: number, y: number, dz: number, len: number): void;
   columnSums(x: number, out: number, m: number, n: number): void;
   adamUpdate(w: number, g: number, m: number, v: number, len: number, lrT: number, beta1: number, beta2: number, eps: number): void;
+  sgdUpdate(w: number, g: number, m: number, len: number, lr: number, momentum: number, nesterov: number): void;
 }
 
 const PAGE = 65536;

@@ -1,10 +1,10 @@
 // The wasm backend: the primitives where time goes in training (matMul, Dense forward and backward,
-// the Adam update) run in the shipped WebAssembly SIMD kernels; every other primitive is left to the
+// the SGD and Adam updates) run in the shipped WebAssembly SIMD kernels; every other primitive is left to the
 // JS reference by the dispatcher in ../index.ts. Only float32 is accelerated; other dtypes take the
 // JS kernel here. Weights and optimizer slots are allocated in wasm memory (allocatePersistent), so
 // the kernels read them in place instead of copying them in on every call.
 
-import type { AdamStep, DenseActivation, TensorData } from '../backend.js';
+import type { AdamStep, DenseActivation, SgdStep, TensorData } from '../backend.js';
 import type { PartialBackend } from '../index.js';
 import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { jsBackend } from '../js/index.js';
@@ -124,6 +124,13 @@ function makeBackend(k: WasmKernels): PartialBackend {
     },
     releaseScratch(arr: TypedArray): void {
       if (arr instanceof Float32Array) k.heap.releaseTransient(arr);
+    },
+    sgdUpdate(w: TypedArray, g: TypedArray, m: TypedArray | null, p: SgdStep): void {
+      if (!(w instanceof Float32Array && g instanceof Float32Array && (m === null || m instanceof Float32Array))) {
+        jsBackend.sgdUpdate(w, g, m, p);
+        return;
+      }
+      orJs(() => k.sgdUpdate(w, g, m, p.lr, p.momentum, p.nesterov), () => jsBackend.sgdUpdate(w, g, m, p));
     },
     adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
       if (!(w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) {

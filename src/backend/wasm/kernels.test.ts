@@ -172,6 +172,34 @@ for (const [name, kernels] of variants) {
     }
   });
 
+  test(`${name}: sgdUpdate follows the Keras 3 formula (plain, momentum, Nesterov)`, () => {
+    const rand = rng(12);
+    for (const len of [0, 1, 3, 4, 7, 1001]) {
+      for (const [mu, nesterov] of [[0, false], [0.9, false], [0.9, true]] as const) {
+        const w = randomArray(len, rand);
+        const g = randomArray(len, rand);
+        const m = mu > 0 ? randomArray(len, rand) : null;
+        const lr = 0.01;
+        const wantW = new Float64Array(len);
+        const wantM = new Float64Array(len);
+        const scale = new Float64Array(len);
+        for (let i = 0; i < len; i++) {
+          scale[i] = 10 * (Math.abs(w[i]) + Math.abs(g[i]) + (m ? Math.abs(m[i]) : 0));
+          if (!m) {
+            wantW[i] = w[i] - g[i] * lr;
+            continue;
+          }
+          wantM[i] = m[i] * mu - g[i] * lr;
+          wantW[i] = w[i] + (nesterov ? wantM[i] * mu - g[i] * lr : wantM[i]);
+        }
+        K.sgdUpdate(w, g, m, lr, mu, nesterov);
+        assertClose(`sgd w mu=${mu} nesterov=${nesterov}`, w, wantW, scale);
+        if (m) assertClose(`sgd m mu=${mu} nesterov=${nesterov}`, m, wantM, scale);
+      }
+    }
+    assert.throws(() => K.sgdUpdate(new Float32Array(3), new Float32Array(2), null, 0.1, 0, false), /sgdUpdate: expected w, g of one length, got 3, 2/);
+  });
+
   test(`${name}: adamUpdate follows the Keras 3 formula`, () => {
     const rand = rng(11);
     for (const len of [0, 1, 3, 4, 7, 1000]) {

@@ -79,6 +79,11 @@ export interface WasmKernels {
     epsHat: number,
   ): void;
   /**
+   * Keras 3 SGD step in place over w (and its momentum buffer m, null for plain SGD):
+   *   w -= g*lr;  or  m = m*momentum - g*lr;  w += nesterov ? m*momentum - g*lr : m
+   */
+  sgdUpdate(w: Float32Array, g: Float32Array, m: Float32Array | null, lr: number, momentum: number, nesterov: boolean): void;
+  /**
    * A zeroed Float32Array of n elements in wasm memory, which kernels read without copying; freed
    * when garbage-collected. null where memory cannot be shared (then use a plain array).
    */
@@ -301,18 +306,32 @@ class Kernels implements WasmKernels {
     }
     if (len === 0) return;
     this.call((c) => {
-      // In place: each of w, m, v is read and written by the kernel, so each is an input and, when
-      // not resident, also an output copied back.
+      // In place: each of w, m, v is read and written by the kernel.
       const pg = c.in(g);
-      const io = (arr: Float32Array): number => {
-        const at = this.heap.offsetOf(arr);
-        if (at >= 0) return at;
-        const off = c.in(arr);
-        c.outAt(arr, off);
-        return off;
-      };
-      this.heap.ex.adamUpdate(io(w), pg, io(m), io(v), len, lrT, beta1, beta2, epsHat);
+      this.heap.ex.adamUpdate(this.inOut(c, w), pg, this.inOut(c, m), this.inOut(c, v), len, lrT, beta1, beta2, epsHat);
     });
+  }
+
+  sgdUpdate(w: Float32Array, g: Float32Array, m: Float32Array | null, lr: number, momentum: number, nesterov: boolean): void {
+    const len = w.length;
+    if (g.length !== len || (m && m.length !== len)) {
+      throw new ShapeError(`sgdUpdate: expected w, g${m ? ', m' : ''} of one length, got ${len}, ${g.length}${m ? `, ${m.length}` : ''}`);
+    }
+    if (len === 0) return;
+    this.call((c) => {
+      const pg = c.in(g);
+      const pw = this.inOut(c, w);
+      this.heap.ex.sgdUpdate(pw, pg, m ? this.inOut(c, m) : 0, len, lr, momentum, nesterov ? 1 : 0);
+    });
+  }
+
+  /** Address of an array the kernel updates in place: where it lives, or a copy copied back. */
+  private inOut(c: Call, arr: Float32Array): number {
+    const at = this.heap.offsetOf(arr);
+    if (at >= 0) return at;
+    const off = c.in(arr);
+    c.outAt(arr, off);
+    return off;
   }
 }
 

@@ -458,3 +458,37 @@ export function columnSums(x: usize, out: usize, m: i32, n: i32): void {
     store<f32>(out + (<usize>j << 2), s);
   }
 }
+
+/**
+ * Keras 3 SGD step over `len` floats, in place: without momentum (m = 0) w -= lr*g; with it
+ *   m = m*momentum - g*lr;  w += nesterov ? m*momentum - g*lr : m
+ */
+export function sgdUpdate(w: usize, g: usize, m: usize, len: i32, lr: f32, momentum: f32, nesterov: bool): void {
+  const vlr = f32x4.splat(lr);
+  const vmu = f32x4.splat(momentum);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const off = <usize>i << 2;
+    const step = f32x4.mul(v128.load(g + off), vlr);
+    const wi = v128.load(w + off);
+    if (m == 0) {
+      v128.store(w + off, f32x4.sub(wi, step));
+    } else {
+      const mi = f32x4.sub(f32x4.mul(v128.load(m + off), vmu), step);
+      v128.store(m + off, mi);
+      v128.store(w + off, f32x4.add(wi, nesterov ? f32x4.sub(f32x4.mul(mi, vmu), step) : mi));
+    }
+  }
+  for (; i < len; i++) {
+    const off = <usize>i << 2;
+    const step = load<f32>(g + off) * lr;
+    const wi = load<f32>(w + off);
+    if (m == 0) {
+      store<f32>(w + off, wi - step);
+    } else {
+      const mi = load<f32>(m + off) * momentum - step;
+      store<f32>(m + off, mi);
+      store<f32>(w + off, wi + (nesterov ? mi * momentum - step : mi));
+    }
+  }
+}
