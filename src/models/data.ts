@@ -5,6 +5,7 @@ import * as ops from '../ops/index.js';
 import { toTensor } from '../ops/convert.js';
 import { isFloat } from '../tensor/dtype.js';
 import { sizeOf } from '../tensor/shape.js';
+import { getBackend } from '../backend/index.js';
 import { ArgumentError, fmtShape } from '../errors.js';
 
 /** Any accepted input: a tensor, nested arrays, typed arrays. */
@@ -56,9 +57,19 @@ export function rows(t: Tensor, start: number, size: number): Tensor {
   return new Tensor(t.values.subarray(start * row, (start + size) * row), [size, ...t.shape.slice(1)], t.dtype);
 }
 
-/** Rows at `indices` along axis 0 (a shuffled batch). */
-export function takeRows(t: Tensor, indices: Int32Array): Tensor {
-  return ops.gather(t, new Tensor(indices, [indices.length], 'int32'), 0);
+/**
+ * Rows at `indices` along axis 0 (a shuffled batch). With `scratch`, the batch goes into backend
+ * scratch storage (wasm memory, read by the kernels in place) that the caller must give back with
+ * releaseScratch once nothing can hold the batch any more. The indices are trusted (a permutation).
+ */
+export function takeRows(t: Tensor, indices: Int32Array, scratch = false): Tensor {
+  const idx = new Tensor(indices, [indices.length], 'int32');
+  if (!scratch) return ops.gather(t, idx, 0);
+  const shape = [indices.length, ...t.shape.slice(1)];
+  const backend = getBackend();
+  const out = new Tensor(backend.allocateScratch(t.dtype, sizeOf(shape)), shape, t.dtype);
+  backend.gather(t, idx, 0, out);
+  return out;
 }
 
 /** Features are computed in float32: integer images (uint8 MNIST) are converted per batch. */

@@ -3,7 +3,8 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { zeros, setSeed, randomUniform, Sequential, layers, optimizers, ArgumentError } from '../index.js';
+import { zeros, setSeed, randomUniform, Sequential, layers, optimizers, ArgumentError, Layer } from '../index.js';
+import type { Shape } from '../layers/layer.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** A small MNIST-like problem: 8x8 "images" whose class is the brightest quadrant-ish bucket. */
@@ -104,6 +105,32 @@ describe('fit results', () => {
     assert.deepEqual(m.getWeights().map((t) => Array.from(t.data())), w);
     const h = await m.fit([1], [1], { epochs: 4, initialEpoch: 2, verbose: 0 });
     assert.deepEqual(h.epoch, [2, 3]);
+  });
+});
+
+describe('batch storage', () => {
+  test('a custom layer that keeps its inputs still sees each batch intact after fit', async () => {
+    // The library's own layers let fit reuse a shuffled batch's storage after each step; a custom
+    // layer might keep the batch, so with one in the model every batch must stay as it was.
+    class Keep extends Layer {
+      readonly className = 'Keep';
+      readonly seen: { x: Tensor; copy: Float32Array }[] = [];
+      call(x: Tensor): Tensor {
+        this.seen.push({ x, copy: Float32Array.from(x.values) });
+        return x;
+      }
+      computeOutputShape(s: Shape): Shape {
+        return s;
+      }
+    }
+    setSeed(3);
+    const keep = new Keep({ inputShape: [8, 8] }, 'keep');
+    const model = new Sequential([keep, layers.flatten(), layers.dense({ units: 4, activation: 'softmax' })]);
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    const { x, y } = mnistLike(96);
+    await model.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });
+    assert.ok(keep.seen.length >= 12);
+    for (const [i, s] of keep.seen.entries()) assert.deepEqual(Float32Array.from(s.x.values), s.copy, `batch ${i} changed after its step`);
   });
 });
 

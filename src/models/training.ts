@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { backward, noGrad } from '../autograd/engine.js';
 import { getBackend } from '../backend/index.js';
+import { isBuiltInLayer } from '../layers/index.js';
 import { permutation } from '../tensor/random.js';
 import type { Metric } from '../metrics/index.js';
 import { ArgumentError, fmtShape } from '../errors.js';
@@ -149,6 +150,11 @@ export async function fitLoop(model: Sequential, xIn: DataLike, yIn: DataLike, o
   const shuffle = opts.shuffle ?? true;
   let lastYield = performance.now();
   const metrics = model.makeMetrics();
+  // Only layers see the input batch (losses, metrics and callbacks see labels and predictions), and
+  // the library's own layers keep no reference to it: then its storage is given back after each
+  // step. A model with custom layers keeps the plain, garbage-collected batches.
+  const reuseBatches = model.layers.every(isBuiltInLayer);
+  const backend = getBackend();
   for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     await cbs.epochBegin(epoch, {});
     if (verbose !== 0 && epochs > 1) stream.write(epochHeader(epoch + 1, epochs) + '\n');
@@ -161,9 +167,10 @@ export async function fitLoop(model: Sequential, xIn: DataLike, yIn: DataLike, o
       await cbs.batchBegin(step, {});
       const start = step * batchSize;
       const size = Math.min(batchSize, n - start);
-      const xb = order ? takeRows(x, order.subarray(start, start + size)) : rows(x, start, size);
+      const xb = order ? takeRows(x, order.subarray(start, start + size), reuseBatches) : rows(x, start, size);
       const yb = order ? takeRows(y, order.subarray(start, start + size)) : rows(y, start, size);
       const loss = trainStep(model, asFloat(xb), yb, metrics);
+      if (reuseBatches) backend.releaseScratch(xb.values);
       lossTracker.sum += loss * size;
       lossTracker.n += size;
       // Keras 3 logs running means over the epoch so far, metrics first, then loss.
