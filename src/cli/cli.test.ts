@@ -64,6 +64,26 @@ test('nerva mnist runs on the js backend too', () => {
   }
 });
 
+test('nerva mnist uses the relaxed-SIMD kernels where Node can run them, unless NERVA_RELAXED_SIMD=0', () => {
+  const out = mkdtempSync(join(tmpdir(), 'nerva-cli-'));
+  const run = (env: Record<string, string>): string => {
+    const r = spawnSync(process.execPath, [cli, 'mnist', '--epochs', '1', '--limit', '320', '--test-limit', '100', '--quiet', '--out', out], {
+      encoding: 'utf8',
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).backend;
+  };
+  try {
+    // Node 20 and 21 have relaxed SIMD behind a V8 flag that the command sets; 22+ ship it.
+    assert.equal(run({}), 'wasm (relaxed SIMD)');
+    assert.equal(run({ NERVA_RELAXED_SIMD: '0' }), Number(process.versions.node.split('.')[0]) >= 22 ? 'wasm (relaxed SIMD)' : 'wasm (SIMD)');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('bad options exit non-zero with a clear message', () => {
   const cases: [string[], RegExp][] = [
     [['mnist', '--epochs', '-1'], /--epochs must be >= 0, got -1/],

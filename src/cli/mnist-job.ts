@@ -6,6 +6,14 @@ import { join } from 'node:path';
 import * as nv from '../index.js';
 import type { MnistOptions } from './args.js';
 import { renderPredictionPreview } from './preview.js';
+import { loadWasmKernels } from '../backend/wasm/kernels.js';
+
+/** 'wasm (relaxed SIMD)' or 'wasm (SIMD)' or 'js': which kernels the run used, for the log and metrics.json. */
+function backendLabel(): string {
+  const name = nv.getBackend().name;
+  if (name !== 'wasm') return name;
+  return `wasm (${loadWasmKernels()?.relaxedSimd ? 'relaxed SIMD' : 'SIMD'})`;
+}
 
 export interface MnistResult {
   testAccuracy: number;
@@ -52,7 +60,7 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
   ]);
   model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
   if (!o.quiet) model.summary({ print: log });
-  say(`backend: ${nv.getBackend().name}; training on ${xTrain.shape[0]} images, validating on ${xTest.shape[0]}`);
+  say(`backend: ${backendLabel()}; training on ${xTrain.shape[0]} images, validating on ${xTest.shape[0]}`);
 
   const epochSeconds: number[] = [];
   let epochStart = 0;
@@ -96,7 +104,7 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
     test_samples: xTest.shape[0],
     epoch_seconds: epochSeconds,
     history: history.history,
-    backend: nv.getBackend().name,
+    backend: backendLabel(),
     params: model.countParams(),
   };
   writeAtomic(join(o.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
