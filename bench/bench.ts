@@ -12,6 +12,9 @@
 // Writes the numbers to out/bench.json.
 //
 //   npm run bench              (add -- --quick for fewer repetitions)
+//   node --experimental-wasm-relaxed-simd --import tsx bench/bench.ts
+//                              the same with nerva's relaxed-SIMD (FMA) kernels on Node 20-21, as the
+//                              `nerva` command and Node 22+ run them
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
