@@ -8,24 +8,11 @@
 // NERVA_RELAXED_SIMD=0 keeps the baseline build (bit-identical results across x86 machines; FMA
 // results can differ in the last bit between CPUs with and without FMA).
 import { setFlagsFromString } from 'node:v8';
-
-// (module (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f32x4.relaxed_madd))
-const RELAXED_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b, 0x03,
-  0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0x85, 0x02,
-  0x0b,
-]);
-
-function validates(): boolean {
-  try {
-    return WebAssembly.validate(RELAXED_PROBE);
-  } catch {
-    return false;
-  }
-}
+// heap.ts only declares things at load time: importing it does not load the kernels.
+import { relaxedSimdValidates } from '../backend/wasm/heap.js';
 
 const major = Number(process.versions.node.split('.')[0]);
 // The flag exists in the V8 of Node 20-21 only; later versions ship the feature (and may drop the flag).
-if (process.env.NERVA_RELAXED_SIMD !== '0' && major >= 20 && major < 22 && typeof WebAssembly === 'object' && !validates()) {
+if (process.env.NERVA_RELAXED_SIMD !== '0' && major >= 20 && major < 22 && typeof WebAssembly === 'object' && !relaxedSimdValidates()) {
   setFlagsFromString('--experimental-wasm-relaxed-simd');
 }

@@ -49,12 +49,15 @@ export function gemm64(A: Float64Array, B: Float64Array, C: Float64Array, m: num
   }
 }
 
-export function matMul(a: TensorData, b: TensorData, tA: boolean, tB: boolean, out: TensorData): void {
+/** [m, k, n] of op(a) x op(b) over the last two dims (shapes checked by the op). */
+export function matMulDims(a: TensorData, b: TensorData, tA: boolean, tB: boolean): [number, number, number] {
   const ra = a.shape.length;
   const rb = b.shape.length;
-  const m = tA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const k = tA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const n = tB ? b.shape[rb - 2] : b.shape[rb - 1];
+  return [tA ? a.shape[ra - 1] : a.shape[ra - 2], tA ? a.shape[ra - 2] : a.shape[ra - 1], tB ? b.shape[rb - 2] : b.shape[rb - 1]];
+}
+
+export function matMul(a: TensorData, b: TensorData, tA: boolean, tB: boolean, out: TensorData): void {
+  const [m, k, n] = matMulDims(a, b, tA, tB);
   const o = out.values;
   o.fill(0);
   const batchShape = out.shape.slice(0, -2);

@@ -213,6 +213,11 @@ const RELAXED_PROBE = new Uint8Array([
   0x0b,
 ]);
 
+/** True when this engine validates WebAssembly relaxed SIMD (Node 22+, or 20-21 with the V8 flag). */
+export function relaxedSimdValidates(): boolean {
+  return validates(RELAXED_PROBE);
+}
+
 function validates(bytes: BufferSource): boolean {
   try {
     return WebAssembly.validate(bytes);
@@ -241,7 +246,7 @@ function compile(name: string): WebAssembly.Module {
 /** Instantiates the best build this engine runs; null where WebAssembly SIMD is unavailable. */
 export function createHeap(options: HeapOptions = {}): WasmHeap | null {
   if (typeof WebAssembly !== 'object' || !validates(SIMD_PROBE)) return null;
-  const relaxed = !options.baselineOnly && validates(RELAXED_PROBE) && fileExists('./nerva-relaxed.wasm');
+  const relaxed = !options.baselineOnly && relaxedSimdValidates() && fileExists('./nerva-relaxed.wasm');
   const canShare = !options.unshared && typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object';
   if (canShare) {
     const file = relaxed ? './nerva-shared-relaxed.wasm' : './nerva-shared.wasm';

@@ -9,6 +9,7 @@ import type { PartialBackend } from '../index.js';
 import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { jsBackend } from '../js/index.js';
 import { denseBackwardWith } from '../js/nn.js';
+import { matMulDims } from '../js/matmul.js';
 import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
 import { loadWasmKernels, type WasmKernels } from './kernels.js';
 import { HeapFullError } from './heap.js';
@@ -33,11 +34,8 @@ function makeBackend(k: WasmKernels): PartialBackend {
       jsBackend.matMul(a, b, tA, tB, out);
       return;
     }
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    const m = tA ? a.shape[ra - 1] : a.shape[ra - 2];
-    const kk = tA ? a.shape[ra - 2] : a.shape[ra - 1];
-    const n = tB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const [m, kk, n] = matMulDims(a, b, tA, tB);
+    const [ra, rb] = [a.shape.length, b.shape.length];
     const o = out.values;
     const batchShape = out.shape.slice(0, -2);
     const batches = sizeOf(batchShape);

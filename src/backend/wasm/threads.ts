@@ -83,6 +83,20 @@ export function getNumThreads(): number {
 
 // ---- the pool -----------------------------------------------------------------------------------
 
+/** One product for the pool: out[m, n] = op(a) x op(b), then bias and act (-1 none, 0 linear, 1 relu). */
+interface Job {
+  a: Float32Array;
+  b: Float32Array;
+  bias: Float32Array | null;
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+  act: number;
+  out: Float32Array;
+}
+
 class Pool {
   private readonly workers: Worker[] = [];
   private readonly ctl = new Int32Array(new SharedArrayBuffer(MAX_THREADS * SLOT * 4));
@@ -162,31 +176,19 @@ class Pool {
   }
 
   /**
-   * out[m, n] = op(a) x op(b) (+ bias, then act when act >= 0) on `threads` threads, rows split
-   * evenly; false (out untouched) when memory cannot hold the call or a worker reported an error.
+   * Runs a job on `threads` threads, rows split evenly; false (out untouched) when memory cannot
+   * hold the call or a worker reported an error.
    */
-  run(
-    a: Float32Array,
-    b: Float32Array,
-    bias: Float32Array | null,
-    m: number,
-    k: number,
-    n: number,
-    transA: boolean,
-    transB: boolean,
-    act: number,
-    threads: number,
-    out: Float32Array,
-  ): boolean {
+  run(job: Job, threads: number): boolean {
     // Row blocks: multiples of 4 (the kernel's tile height) so that only the last block has an edge.
     const starts: number[] = [];
-    const per = Math.ceil(m / threads / 4) * 4;
-    for (let t = 0; t < threads; t++) starts.push(Math.min(m, t * per));
-    starts.push(m);
+    const per = Math.ceil(job.m / threads / 4) * 4;
+    for (let t = 0; t < threads; t++) starts.push(Math.min(job.m, t * per));
+    starts.push(job.m);
     const call = new Call(this.heap);
     let ok = false;
     try {
-      ok = this.dispatch(call, a, b, bias, m, k, n, transA, transB, act, threads, starts, out);
+      ok = this.dispatch(call, job, threads, starts);
     } catch (err) {
       // Memory full: decline, and the caller runs the single-threaded kernel.
       if (!(err instanceof HeapFullError)) throw err;
@@ -198,21 +200,8 @@ class Pool {
     return ok;
   }
 
-  private dispatch(
-    call: Call,
-    a: Float32Array,
-    b: Float32Array,
-    bias: Float32Array | null,
-    m: number,
-    k: number,
-    n: number,
-    transA: boolean,
-    transB: boolean,
-    act: number,
-    threads: number,
-    starts: number[],
-    out: Float32Array,
-  ): boolean {
+  private dispatch(call: Call, job: Job, threads: number, starts: number[]): boolean {
+    const { a, b, bias, m, k, n, transA, transB, act, out } = job;
     const ex = this.heap.ex;
     const aOffs: number[] = [];
     if (transA) {
@@ -323,23 +312,12 @@ export function wouldThread(m: number, k: number, n: number): boolean {
   return threadsFor(m, k, n) > 1 && getPool() !== null;
 }
 
-function runThreaded(
-  a: Float32Array,
-  b: Float32Array,
-  bias: Float32Array | null,
-  m: number,
-  k: number,
-  n: number,
-  transA: boolean,
-  transB: boolean,
-  act: number,
-  out: Float32Array,
-): boolean {
-  const threads = threadsFor(m, k, n);
+function runThreaded(job: Job): boolean {
+  const threads = threadsFor(job.m, job.k, job.n);
   if (threads < 2) return false;
   const p = getPool();
   if (!p || !p.ready(threads - 1, false)) return false;
-  const ok = p.run(a, b, bias, m, k, n, transA, transB, act, threads, out);
+  const ok = p.run(job, threads);
   if (ok) stats.threadedCalls++;
   return ok;
 }
@@ -362,7 +340,7 @@ export function threadedMatMul(
   checkLength('matMul', 'a', a, m * k, transA ? `[${k}, ${m}]` : `[${m}, ${k}]`);
   checkLength('matMul', 'b', b, k * n, transB ? `[${n}, ${k}]` : `[${k}, ${n}]`);
   checkLength('matMul', 'out', out, m * n, `[${m}, ${n}]`);
-  return runThreaded(a, b, null, m, k, n, transA, transB, -1, out);
+  return runThreaded({ a, b, bias: null, m, k, n, transA, transB, act: -1, out });
 }
 
 /**
@@ -383,7 +361,7 @@ export function threadedDenseForward(
   checkLength('denseForward', 'w', w, k * n, `[${k}, ${n}]`);
   if (bias) checkLength('denseForward', 'bias', bias, n, `[${n}]`);
   checkLength('denseForward', 'out', out, m * n, `[${m}, ${n}]`);
-  return runThreaded(x, w, bias, m, k, n, false, false, act === 'relu' ? 1 : 0, out);
+  return runThreaded({ a: x, b: w, bias, m, k, n, transA: false, transB: false, act: act === 'relu' ? 1 : 0, out });
 }
 
 /**
