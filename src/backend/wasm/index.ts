@@ -89,16 +89,8 @@ function makeBackend(k: WasmKernels): PartialBackend {
         orJs(() => k.denseForward(xv, wv, bv, m, kk, n, activation, o), () => jsBackend.denseForward(x, w, bias, activation, out));
       }
     },
-    denseBackward(
-      x: TensorData,
-      w: TensorData,
-      y: TensorData,
-      dy: TensorData,
-      activation: DenseActivation,
-      dx: TensorData | null,
-      dw: TensorData | null,
-      db: TensorData | null,
-    ): void {
+    // Parameter types come from Backend['denseBackward'] (the object is typed as a PartialBackend).
+    denseBackward(x, w, y, dy, activation, dx, dw, db): void {
       const f32 = [x, w, y, dy, dx, dw, db].every((t) => t === null || t.values instanceof Float32Array);
       const [m, kk] = x.shape;
       const n = w.shape[1];
