@@ -4,14 +4,13 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { Sequential } from '../models/sequential.js';
-import { Layer, type LayerConfig } from '../layers/layer.js';
-import { Dense } from '../layers/dense.js';
-import { Activation, Dropout, Flatten, Reshape } from '../layers/simple.js';
-import { ACTIVATION_NAMES, snakeCase } from '../activations.js';
-import { getInitializer, initializerFromConfig, type Initializer } from '../initializers.js';
+import { Layer, withWeightBudget, type LayerArgs, type LayerConfig } from '../layers/layer.js';
+import { LAYER_CLASSES } from '../layers/registry.js';
+import { InputLayer } from '../layers/input.js';
+import { ConfigReader, isConfigError, showJson } from '../layers/config.js';
+import { snakeCase } from '../activations.js';
 import { optimizerFromConfig } from '../optimizers/index.js';
 import { ArgumentError, FormatError, NervaError, UnsupportedError } from '../errors.js';
-import { zeros } from '../ops/index.js';
 import {
   readModelArtifacts, writeModelArtifacts, describeJsonPath,
   type JsonObject, type JsonValue, type ModelArtifacts, type NamedWeight,
@@ -44,11 +43,8 @@ function snakeKeys(v: JsonValue): JsonValue {
 function layerToJson(layer: Layer, batchInputShape: (number | null)[] | null): JsonObject {
   const c = layer.getConfig() as LayerConfig;
   if (typeof c.activation === 'string') c.activation = TO_TFJS_ACTIVATION[c.activation] ?? c.activation;
-  for (const k of ['kernelInitializer', 'biasInitializer']) {
-    const init = c[k] as { className: string; config: JsonObject } | undefined;
-    if (init) c[k] = { class_name: init.className, config: init.config };
-  }
   delete c.batchInputShape;
+  // Nested `{ className, config }` objects (initializers) become `{ class_name, config }` here too.
   const config = snakeKeys(c) as JsonObject;
   if (batchInputShape) {
     config.batch_input_shape = batchInputShape;
@@ -111,152 +107,49 @@ export async function saveModel(model: Sequential, dir: string, opts: SaveOption
 
 type Path = (string | number)[];
 
-/** A value from the file for a message, cut short: files are untrusted and may hold anything. */
-function show(v: JsonValue | undefined): string {
-  if (v === undefined) return 'nothing';
-  const text = JSON.stringify(v);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-class ConfigReader {
-  constructor(readonly file: string, readonly obj: JsonObject, readonly path: Path, readonly layer: string) {}
-  private fail(key: string, what: string): never {
-    throw new FormatError(`${this.file}: ${this.layer}: ${describeJsonPath([...this.path, key])} ${what}`);
-  }
-  unsupported(key: string, what: string): never {
-    throw new UnsupportedError(`${this.file}: ${this.layer}: ${describeJsonPath([...this.path, key])} ${what}`);
-  }
-  has(key: string): boolean {
-    return this.obj[key] !== undefined && this.obj[key] !== null;
-  }
-  str(key: string, dflt?: string): string {
-    const v = this.obj[key];
-    if ((v === undefined || v === null) && dflt !== undefined) return dflt;
-    if (typeof v !== 'string') this.fail(key, `must be a string, got ${show(v)}`);
-    return v;
-  }
-  bool(key: string, dflt: boolean): boolean {
-    const v = this.obj[key];
-    if (v === undefined || v === null) return dflt;
-    if (typeof v !== 'boolean') this.fail(key, `must be true or false, got ${show(v)}`);
-    return v;
-  }
-  num(key: string, check: (n: number) => boolean, want: string): number {
-    const v = this.obj[key];
-    if (typeof v !== 'number' || !check(v)) this.fail(key, `must be ${want}, got ${show(v)}`);
-    return v;
-  }
-  intList(key: string, allowNull: boolean): (number | null)[] {
-    const v = this.obj[key];
-    if (!Array.isArray(v) || !v.every((d) => (d === null && allowNull) || (typeof d === 'number' && Number.isInteger(d) && (d > 0 || d === -1)))) {
-      this.fail(key, `must be a list of positive integers${allowNull ? ' (or null)' : ''}, got ${show(v)}`);
-    }
-    return v as (number | null)[];
-  }
-  activation(key: string): string {
-    const raw = this.str(key, 'linear');
-    const name = raw === 'swish' ? 'silu' : snakeCase(raw);
-    if (!(ACTIVATION_NAMES as string[]).includes(name)) this.fail(key, `names an unknown activation '${raw}'; known: ${ACTIVATION_NAMES.join(', ')}`);
-    return name;
-  }
-  initializer(key: string, dflt: string): Initializer {
-    const v = this.obj[key];
-    if (v === undefined || v === null) return getInitializer(dflt);
-    if (typeof v !== 'object' || Array.isArray(v) || typeof v.class_name !== 'string') this.fail(key, `must be {class_name, config}, got ${show(v)}`);
-    const cfg = v.config;
-    try {
-      return initializerFromConfig(v.class_name as string, cfg && typeof cfg === 'object' && !Array.isArray(cfg) ? (cfg as Record<string, unknown>) : {});
-    } catch (e) {
-      this.fail(key, (e as Error).message);
-    }
-  }
-}
-
-const LAYER_CLASSES = ['Dense', 'Flatten', 'Activation', 'Dropout', 'Reshape', 'InputLayer'];
-
 /** A layer read from the file, constructed later (once the model's input shape is known). */
 interface ParsedLayer {
   index: number;
   className: string;
   name: string;
-  make: (extra: { batchInputShape?: (number | null)[] }) => Layer;
+  make: (base: LayerArgs) => Layer;
 }
 
-/**
- * Building a loaded model must not draw from the global generator: the drawn values are replaced by
- * the file's at once, and the draws would shift every later dropout mask and shuffle, so a seeded run
- * that saves and reloads would no longer match one that does not. The wrapper keeps the
- * initializer's name and config (they are saved again) and fills zeros only while `loading.on`.
- */
-function quietWhileLoading(init: Initializer, loading: { on: boolean }): Initializer {
-  const f = ((shape: number[]) => (loading.on ? zeros(shape) : init(shape))) as Initializer;
-  return Object.assign(f, { className: init.className, config: init.config });
+/** Keras 3 writes dtype as a DTypePolicy object; Keras 2 and TF.js as a string. */
+function dtypeName(v: JsonValue | undefined): JsonValue | undefined {
+  if (v && typeof v === 'object' && !Array.isArray(v) && v.class_name === 'DTypePolicy' && v.config && typeof v.config === 'object' && !Array.isArray(v.config)) {
+    return v.config.name;
+  }
+  return v;
 }
 
-function layerFromJson(file: string, json: JsonValue, index: number, loading: { on: boolean }): { spec: ParsedLayer | null; batchInputShape: (number | null)[] | null } {
+function layerFromJson(file: string, json: JsonValue, index: number, loading: { on: boolean }): { spec: ParsedLayer; batchInputShape: (number | null)[] | null } {
   const path: Path = ['modelTopology', 'config', 'layers', index];
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new FormatError(`${file}: ${describeJsonPath(path)} must be an object {class_name, config}`);
   const cls = json.class_name;
   const cfgRaw = json.config;
   if (typeof cls !== 'string') throw new FormatError(`${file}: ${describeJsonPath([...path, 'class_name'])} must be a string`);
   if (!cfgRaw || typeof cfgRaw !== 'object' || Array.isArray(cfgRaw)) throw new FormatError(`${file}: ${describeJsonPath([...path, 'config'])} must be an object`);
-  const shownName = typeof cfgRaw.name === 'string' ? ` ${show(cfgRaw.name)}` : '';
-  if (!LAYER_CLASSES.includes(cls)) {
+  const shownName = typeof cfgRaw.name === 'string' ? ` ${showJson(cfgRaw.name)}` : '';
+  const layerClass = LAYER_CLASSES.get(cls);
+  if (!layerClass) {
     // The format holds no code; nerva builds only layers it knows and never evaluates anything.
-    throw new FormatError(`${file}: layer ${index}${shownName} has unknown class '${cls}'; nerva can load: ${LAYER_CLASSES.join(', ')}`);
+    throw new FormatError(`${file}: layer ${index}${shownName} has unknown class '${cls}'; nerva can load: ${[...LAYER_CLASSES.keys()].join(', ')}`);
   }
   const name = typeof cfgRaw.name === 'string' ? cfgRaw.name : `layer ${index}`;
-  const r = new ConfigReader(file, cfgRaw, [...path, 'config'], `${cls} "${name}"`);
-  const batchInputShape = r.has('batch_input_shape') ? r.intList('batch_input_shape', true) : null;
-  if (cls === 'InputLayer') return { spec: null, batchInputShape };
+  const r = new ConfigReader(file, cfgRaw, [...path, 'config'], `${cls} "${name}"`, loading);
+  // Keras 3 names the input shape batch_shape (on its InputLayer); Keras 2 and TF.js batch_input_shape.
+  const shapeKey = r.has('batch_input_shape') ? 'batch_input_shape' : r.has('batch_shape') ? 'batch_shape' : null;
+  const batchInputShape = shapeKey ? r.intList(shapeKey, true) : null;
   const base = { name: r.str('name'), trainable: r.bool('trainable', true) };
-  if (r.has('dtype') && r.str('dtype') !== 'float32') r.unsupported('dtype', `is ${show(cfgRaw.dtype)}; nerva layers compute in float32`);
-  const parsed = (make: ParsedLayer['make']) => ({ spec: { index, className: cls, name: base.name, make }, batchInputShape });
-  switch (cls) {
-    case 'Dense': {
-      // Silently dropping these would load a model that predicts the same but trains differently.
-      for (const k of ['kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint']) {
-        if (r.has(k)) r.unsupported(k, `is set (${show(cfgRaw[k])}); nerva's Dense has no regularizers or constraints yet`);
-      }
-      const units = r.num('units', (n) => Number.isInteger(n) && n > 0, 'a positive integer');
-      const activation = r.activation('activation');
-      const useBias = r.bool('use_bias', true);
-      const kernelInitializer = quietWhileLoading(r.initializer('kernel_initializer', 'glorot_uniform'), loading);
-      const biasInitializer = quietWhileLoading(r.initializer('bias_initializer', 'zeros'), loading);
-      return parsed((extra) => new Dense({ ...base, ...extra, units, activation, useBias, kernelInitializer, biasInitializer }));
-    }
-    case 'Flatten':
-      // channels_first moves the channel axis last before flattening: a different weight order.
-      if (r.has('data_format') && r.str('data_format') !== 'channels_last') r.unsupported('data_format', `is ${show(cfgRaw.data_format)}; nerva flattens channels_last only`);
-      return parsed((extra) => new Flatten({ ...base, ...extra }));
-    case 'Activation': {
-      const activation = r.activation('activation');
-      return parsed((extra) => new Activation({ ...base, ...extra, activation }));
-    }
-    case 'Dropout': {
-      const rate = r.num('rate', (n) => n >= 0 && n < 1, 'a number in [0, 1)');
-      if (r.has('noise_shape')) r.unsupported('noise_shape', `is ${show(cfgRaw.noise_shape)}; nerva's Dropout draws one mask value per element`);
-      return parsed((extra) => new Dropout({ ...base, ...extra, rate }));
-    }
-    default: {
-      const targetShape = r.intList('target_shape', false) as number[];
-      return parsed((extra) => new Reshape({ ...base, ...extra, targetShape }));
-    }
-  }
+  const dtype = dtypeName(cfgRaw.dtype);
+  if (dtype !== undefined && dtype !== null && dtype !== 'float32') r.unsupported('dtype', `is ${showJson(cfgRaw.dtype)}; nerva layers compute in float32`);
+  const make = (extra: LayerArgs): Layer => layerClass.fromConfig(r, { ...base, ...extra });
+  return { spec: { index, className: cls, name: base.name, make }, batchInputShape };
 }
 
 /** How many weight values a model may need beyond what its file holds before building stops early. */
 const SLACK_ELEMENTS = 1 << 20;
-
-/** Per-sample element count of a shape without its batch dim, or null if a dim is unknown. */
-function sampleSize(s: readonly (number | null)[]): number | null {
-  let n = 1;
-  for (const d of s.slice(1)) {
-    if (d === null) return null;
-    n *= d;
-  }
-  return n;
-}
 
 /**
  * The optimizer config with camelCase keys: TF.js writes `learningRate`, `beta1`; Keras writes
@@ -264,12 +157,12 @@ function sampleSize(s: readonly (number | null)[]): number | null {
  */
 function optimizerConfig(file: string, raw: JsonValue | undefined): Record<string, unknown> {
   if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new FormatError(`${file}: trainingConfig.optimizer_config.config must be an object, got ${show(raw)}`);
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new FormatError(`${file}: trainingConfig.optimizer_config.config must be an object, got ${showJson(raw)}`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) out[k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())] = v;
   const at = `${file}: trainingConfig.optimizer_config.config`;
   if (out.learningRate !== undefined && typeof out.learningRate !== 'number') {
-    throw new UnsupportedError(`${at}: learning rate ${show(out.learningRate as JsonValue)} is not a number (nerva has no learning-rate schedules in saved models)`);
+    throw new UnsupportedError(`${at}: learning rate ${showJson(out.learningRate as JsonValue)} is not a number (nerva has no learning-rate schedules in saved models)`);
   }
   if (out.amsgrad === true) throw new UnsupportedError(`${at}: amsgrad is true; nerva's Adam has no AMSGrad variant`);
   return out;
@@ -290,50 +183,33 @@ export function modelFromArtifacts(art: ModelArtifacts, file: string): Sequentia
   if (!Array.isArray(layerList) || layerList.length === 0) throw new FormatError(`${file}: modelTopology.config.layers must be a non-empty list`);
   const loading = { on: true };
   const parsed = layerList.map((l, i) => layerFromJson(file, l, i, loading));
-  const layerSpecs = parsed.flatMap((p) => (p.spec ? [p.spec] : []));
-  if (layerSpecs.length === 0) throw new FormatError(`${file}: the model has no layers besides its input`);
+  const specs = parsed.map((p) => p.spec);
+  if (!specs.some((l) => l.className !== InputLayer.className)) throw new FormatError(`${file}: the model has no layers besides its input`);
   const names = new Set<string>();
-  for (const l of layerSpecs) {
+  for (const l of specs) {
     if (names.has(l.name)) throw new FormatError(`${file}: two layers are named "${l.name}"`);
     names.add(l.name);
   }
-  // Keras puts the input shape on the first layer (or on an InputLayer before it).
+  // Keras puts the input shape on the first layer, or on an InputLayer before it; only the first
+  // layer may carry it, and a file that puts it elsewhere is read as if it were on the first.
   const inputShape = parsed.find((p) => p.batchInputShape)?.batchInputShape;
   if (!inputShape) throw new FormatError(`${file}: no layer declares batch_input_shape, so the model's input shape is unknown`);
   const modelName = !Array.isArray(cfg) && cfg && typeof cfg === 'object' && typeof (cfg as JsonObject).name === 'string' ? ((cfg as JsonObject).name as string) : undefined;
   const model = new Sequential([], { name: modelName });
-  // Building allocates every weight before the file's weights are matched to the layers, so a
-  // few-byte model.json could ask for gigabytes (units: 1e9). Weights must all come from the file,
-  // whose size is already known: stop as soon as the layers need clearly more than it holds (a
-  // small excess is left to the weight-by-weight check below, which names the missing weight).
+  // Building allocates every weight before the file's weights are matched to the layers: stop as
+  // soon as the layers need clearly more than the file holds (a small excess is left to the
+  // weight-by-weight check below, which names the missing weight).
   const fileElements = art.weights.reduce((n, w) => n + (w.group === 'optimizer' ? 0 : w.data.length), 0);
-  let needed = 0;
-  let shape: (number | null)[] = inputShape;
-  for (const [i, spec] of layerSpecs.entries()) {
-    try {
-      // Only the first layer may carry the input shape; adding it builds the model as it grows.
-      const layer = spec.make(i === 0 ? { batchInputShape: inputShape } : {});
-      if (layer instanceof Reshape) {
-        const out = layer.computeOutputShape(shape);
-        const [inN, outN] = [sampleSize(shape), sampleSize(out)];
-        if (out.some((d) => d !== null && !Number.isInteger(d)) || (inN !== null && outN !== null && inN !== outN)) {
-          throw new FormatError(`cannot reshape its input [${shape.map((d) => d ?? 'null').join(', ')}] to target_shape [${layer.targetShape.join(', ')}]`);
-        }
+  withWeightBudget(fileElements + SLACK_ELEMENTS, fileElements, () => {
+    for (const [i, spec] of specs.entries()) {
+      try {
+        model.add(spec.make(i === 0 ? { batchInputShape: inputShape } : {}));
+      } catch (e) {
+        if (!(e instanceof NervaError) || isConfigError(e)) throw e;
+        throw new FormatError(`${file}: layer ${spec.index} ${spec.className} "${spec.name}": ${e.message}`);
       }
-      if (layer instanceof Dense) {
-        const inDim = shape[shape.length - 1];
-        if (typeof inDim === 'number') needed += inDim * layer.units + (layer.useBias ? layer.units : 0);
-        if (needed > fileElements + SLACK_ELEMENTS) {
-          throw new FormatError(`the layers up to this one need ${needed} weight values, the file holds ${fileElements}`);
-        }
-      }
-      model.add(layer);
-      shape = layer.computeOutputShape(shape);
-    } catch (e) {
-      if (!(e instanceof NervaError)) throw e;
-      throw new FormatError(`${file}: layer ${spec.index} ${spec.className} "${spec.name}": ${e.message}`);
     }
-  }
+  });
   loading.on = false;
 
   // Weights by name, strictly both ways, as TF.js does.
@@ -364,7 +240,7 @@ export function modelFromArtifacts(art: ModelArtifacts, file: string): Sequentia
     } catch (e) {
       throw new FormatError(`${file}: trainingConfig.optimizer_config: ${(e as Error).message}`);
     }
-    if (typeof tc.loss !== 'string') throw new FormatError(`${file}: trainingConfig.loss must be a loss name, got ${show(tc.loss)}`);
+    if (typeof tc.loss !== 'string') throw new FormatError(`${file}: trainingConfig.loss must be a loss name, got ${showJson(tc.loss)}`);
     const metricsRaw = tc.metrics ?? [];
     if (!Array.isArray(metricsRaw) || !metricsRaw.every((m) => typeof m === 'string')) throw new FormatError(`${file}: trainingConfig.metrics must be a list of names`);
     try {

@@ -8,6 +8,7 @@ import { activationName, getActivation, type ActivationFn } from '../activations
 import type { Initializer } from '../initializers.js';
 import { getInitializer } from '../initializers.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import type { ConfigReader } from './config.js';
 
 export interface DenseArgs extends LayerArgs {
   /** Number of outputs. */
@@ -26,7 +27,8 @@ export interface DenseArgs extends LayerArgs {
  * @example new Sequential([layers.dense({ units: 1, inputShape: [1] })])
  */
 export class Dense extends Layer {
-  readonly className = 'Dense';
+  static readonly className = 'Dense';
+  readonly className = Dense.className;
   readonly units: number;
   readonly activation: string;
   readonly useBias: boolean;
@@ -78,6 +80,19 @@ export class Dense extends Layer {
 
   computeOutputShape(inputShape: Shape): Shape {
     return [...inputShape.slice(0, -1), this.units];
+  }
+
+  static fromConfig(r: ConfigReader, base: LayerArgs): Dense {
+    // Silently dropping these would load a model that predicts the same but trains differently.
+    r.refuseSet(['kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint'], "nerva's Dense has no regularizers or constraints yet");
+    return new Dense({
+      ...base,
+      units: r.num('units', (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+      activation: r.activation('activation'),
+      useBias: r.bool('use_bias', true),
+      kernelInitializer: r.initializer('kernel_initializer', 'glorot_uniform'),
+      biasInitializer: r.initializer('bias_initializer', 'zeros'),
+    });
   }
 
   override getConfig(): LayerConfig {

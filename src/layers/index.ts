@@ -1,13 +1,15 @@
 // The `layers` namespace: Keras-style factories (`layers.dense({ units: 10 })`) and the classes.
+// Every class registered in ./registry.ts has a factory here named like TF.js's (a test checks it).
 
 import { Dense, type DenseArgs } from './dense.js';
 import { Activation, Dropout, Flatten, Reshape, type ActivationArgs, type DropoutArgs, type ReshapeArgs } from './simple.js';
-import type { Layer, LayerArgs } from './layer.js';
+import { InputLayer, input, type InputArgs } from './input.js';
+import type { LayerArgs } from './layer.js';
 
 export { Layer } from './layer.js';
 export type { LayerArgs, Shape, CallOptions, LayerConfig } from './layer.js';
-export { Dense, Activation, Dropout, Flatten, Reshape };
-export type { DenseArgs, ActivationArgs, DropoutArgs, ReshapeArgs };
+export { Dense, Activation, Dropout, Flatten, Reshape, InputLayer };
+export type { DenseArgs, ActivationArgs, DropoutArgs, ReshapeArgs, InputArgs };
 
 /** `layers.dense({ units: 128, activation: 'relu' })` */
 export const dense = (args: DenseArgs): Dense => new Dense(args);
@@ -19,13 +21,6 @@ export const activation = (args: ActivationArgs): Activation => new Activation(a
 export const dropout = (args: DropoutArgs): Dropout => new Dropout(args);
 /** `layers.reshape({ targetShape: [28, 28, 1] })` */
 export const reshape = (args: ReshapeArgs): Reshape => new Reshape(args);
-
-const BUILT_IN: ReadonlySet<unknown> = new Set([Dense, Activation, Dropout, Flatten, Reshape]);
-
-/**
- * @internal True for layers of the library's own classes (not subclasses): they never keep a
- * reference to their input after a call, so the training loop may reuse a batch's storage.
- */
-export function isBuiltInLayer(layer: Layer): boolean {
-  return BUILT_IN.has(layer.constructor);
-}
+/** `layers.inputLayer({ inputShape: [28, 28, 1] })` (TF.js' name; Keras 3 users write `layers.input`). */
+export const inputLayer = (args: LayerArgs): InputLayer => new InputLayer(args);
+export { input };

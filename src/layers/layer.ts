@@ -5,8 +5,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Variable } from './variable.js';
 import type { Initializer } from '../initializers.js';
 import { getInitializer } from '../initializers.js';
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, FormatError, ShapeError, fmtShape } from '../errors.js';
 import { snakeCase } from '../activations.js';
+import { sizeOf } from '../tensor/shape.js';
+import type { ConfigReader } from './config.js';
 
 /** A shape with the batch dimension (and other unknown dims) as null: `[null, 28, 28]`. */
 export type Shape = (number | null)[];
@@ -26,7 +28,41 @@ export interface LayerArgs {
   dtype?: 'float32';
 }
 
+/**
+ * What a registered layer class carries besides its constructor: its Keras class name and its
+ * config reader (the writer is the instance's getConfig). The registry (./registry.ts) is a list of
+ * these, and loading, saving, the factories' check and the built-in check all derive from it.
+ */
+export interface LayerClass<L extends Layer = Layer> {
+  new (...args: never[]): L;
+  /** The Keras / TF.js class name, e.g. `Dense`: the `class_name` in model.json. */
+  readonly className: string;
+  /**
+   * Builds a layer from a saved (snake_case) config. `base` holds what every layer takes, already
+   * read and checked: name, trainable and, on the model's first layer, the input shape.
+   */
+  fromConfig(r: ConfigReader, base: LayerArgs): L;
+}
+
 const nameCounts = new Map<string, number>();
+
+/**
+ * While set, the number of weight values layers may still create. A loaded model builds its layers
+ * before the file's weights are matched to them, so a few-byte model.json could otherwise ask for
+ * gigabytes (`units: 1e9`); the loader sets this from what the file holds.
+ */
+let weightBudget: { left: number; holds: number } | null = null;
+
+/** @internal Runs fn with at most `elements` weight values creatable by addWeight (see weightBudget). */
+export function withWeightBudget<T>(elements: number, holds: number, fn: () => T): T {
+  const saved = weightBudget;
+  weightBudget = { left: elements, holds };
+  try {
+    return fn();
+  } finally {
+    weightBudget = saved;
+  }
+}
 
 /** Keras naming: the first `dense`, then `dense_1`, `dense_2`, ... */
 export function uniqueName(base: string): string {
@@ -113,6 +149,13 @@ export abstract class Layer {
   /** Creates a weight named `<layer>/<name>`; the only way layers make weights. */
   protected addWeight(name: string, shape: number[], initializer: string | Initializer, trainable = true): Variable {
     const init = getInitializer(initializer);
+    if (weightBudget) {
+      const n = sizeOf(shape);
+      if (n > weightBudget.left) {
+        throw new FormatError(`weight ${this.name}/${name} of shape ${fmtShape(shape)} would need ${n} values, more than the file's weights hold (${weightBudget.holds} values in all)`);
+      }
+      weightBudget.left -= n;
+    }
     const v = new Variable(`${this.name}/${name}`, init(shape), trainable && this.trainable);
     this.variables.push(v);
     return v;

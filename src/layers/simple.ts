@@ -6,12 +6,19 @@ import { nextFloat } from '../tensor/random.js';
 import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
 import { activationName, getActivation, type ActivationFn } from '../activations.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import type { ConfigReader } from './config.js';
 
 /** Flattens every dim but the batch: [batch, 28, 28] -> [batch, 784]. */
 export class Flatten extends Layer {
-  readonly className = 'Flatten';
+  static readonly className = 'Flatten';
+  readonly className = Flatten.className;
   constructor(args: LayerArgs = {}) {
     super(args, 'flatten');
+  }
+  static fromConfig(r: ConfigReader, base: LayerArgs): Flatten {
+    // channels_first moves the channel axis last before flattening: a different weight order.
+    r.oneOf('data_format', ['channels_last'], 'channels_last');
+    return new Flatten(base);
   }
   call(x: Tensor): Tensor {
     if (x.rank < 1) throw new ShapeError(`Flatten "${this.name}": needs a batch dimension, got a scalar`);
@@ -32,7 +39,11 @@ export interface ActivationArgs extends LayerArgs {
 
 /** Applies an activation by name. */
 export class Activation extends Layer {
-  readonly className = 'Activation';
+  static readonly className = 'Activation';
+  readonly className = Activation.className;
+  static fromConfig(r: ConfigReader, base: LayerArgs): Activation {
+    return new Activation({ ...base, activation: r.activation('activation') });
+  }
   readonly activation: string;
   #fn: ActivationFn;
   constructor(args: ActivationArgs) {
@@ -61,7 +72,13 @@ export interface DropoutArgs extends LayerArgs {
  * changes at inference. Masks come from the seeded generator.
  */
 export class Dropout extends Layer {
-  readonly className = 'Dropout';
+  static readonly className = 'Dropout';
+  readonly className = Dropout.className;
+  static fromConfig(r: ConfigReader, base: LayerArgs): Dropout {
+    const rate = r.num('rate', (n) => n >= 0 && n < 1, 'a number in [0, 1)');
+    if (r.has('noise_shape')) r.unsupported('noise_shape', `is ${JSON.stringify(r.raw('noise_shape'))}; nerva's Dropout draws one mask value per element`);
+    return new Dropout({ ...base, rate });
+  }
   readonly rate: number;
   constructor(args: DropoutArgs) {
     super(args, 'dropout');
@@ -92,7 +109,11 @@ export interface ReshapeArgs extends LayerArgs {
 
 /** Reshapes each sample: [batch, ...] -> [batch, ...targetShape]. */
 export class Reshape extends Layer {
-  readonly className = 'Reshape';
+  static readonly className = 'Reshape';
+  readonly className = Reshape.className;
+  static fromConfig(r: ConfigReader, base: LayerArgs): Reshape {
+    return new Reshape({ ...base, targetShape: r.intList('target_shape', false) as number[] });
+  }
   readonly targetShape: number[];
   constructor(args: ReshapeArgs) {
     super(args, 'reshape');

@@ -6,6 +6,7 @@ import * as ops from '../ops/index.js';
 import { noGrad } from '../autograd/engine.js';
 import { Layer, uniqueName, type Shape } from '../layers/layer.js';
 import { Dense } from '../layers/dense.js';
+import { InputLayer } from '../layers/input.js';
 import type { Variable } from '../layers/variable.js';
 import { getLoss, type LossFn } from '../losses/index.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
@@ -13,6 +14,7 @@ import { getMetric, type Metric, type MetricFn } from '../metrics/index.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { asFloat, checkBatchSize, rows, toData, type DataLike } from './data.js';
 import { fitLoop, evaluateLoop, trainStep, type FitOptions } from './training.js';
+import { withStepArena } from '../backend/arena.js';
 import type { History } from './history.js';
 import { formatSummary } from './summary.js';
 import type { Verbose } from './progress.js';
@@ -61,15 +63,23 @@ export class Sequential {
     for (const l of layers) this.add(l);
   }
 
-  /** Appends a layer. */
+  /** Appends a layer. An InputLayer (`layers.input({ shape })`) may come first and only declares the input shape. */
   add(layer: Layer): void {
     if (!(layer instanceof Layer)) throw new ArgumentError(`Sequential "${this.name}": add() expects a layer, got ${typeof layer}`);
+    if (layer instanceof InputLayer) {
+      if (this.layers.length > 0 || this.#inputShape) {
+        throw new ArgumentError(`Sequential "${this.name}": an input (InputLayer "${layer.name}") can only come first`);
+      }
+      // Keras 3 keeps the InputLayer out of model.layers; its shape builds the layers that follow.
+      this.#inputShape = [...layer.batchInputShape!];
+      return;
+    }
     if (this.layers.some((l) => l.name === layer.name)) {
       throw new ArgumentError(`Sequential "${this.name}": a layer named "${layer.name}" is already in the model; layer names must be unique`);
     }
-    if (this.layers.length > 0 && layer.batchInputShape) {
+    if ((this.layers.length > 0 || this.#inputShape) && layer.batchInputShape) {
       // Keras accepts inputShape only on the first layer of a Sequential.
-      throw new ArgumentError(`Sequential "${this.name}": only the first layer may declare an input shape ("${layer.name}" does)`);
+      throw new ArgumentError(`Sequential "${this.name}": only the first layer may declare an input shape ("${layer.name}" does${this.layers.length === 0 ? ', after an input' : ''})`);
     }
     this.layers.push(layer);
     this.#built = false;
@@ -180,7 +190,7 @@ export class Sequential {
     const xt = this.adaptInput(toData('trainOnBatch', 'x', x));
     const yt = toData('trainOnBatch', 'y', y);
     const metrics = this.makeMetrics();
-    const loss = trainStep(this, xt, yt, metrics);
+    const loss = withStepArena(() => trainStep(this, xt, yt, metrics));
     const out: Record<string, number> = {};
     for (const m of metrics) out[m.name] = m.result();
     out.loss = loss;
