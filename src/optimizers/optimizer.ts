@@ -25,6 +25,15 @@ function positive(who: string, name: string, v: number | undefined): number | un
   return v;
 }
 
+/**
+ * What a registered optimizer class carries: its Keras class name and its constructor, which takes
+ * the camelCase config its getConfig writes. The registry (./index.ts) is a list of these.
+ */
+export interface OptimizerClass<O extends Optimizer = Optimizer> {
+  new (args?: Record<string, unknown>): O;
+  readonly className: string;
+}
+
 export abstract class Optimizer {
   abstract readonly className: string;
   /** Slot names, in the order they are saved (`m`, `v` for Adam). */

@@ -237,3 +237,19 @@ describe('learning rate and lookup', () => {
     close(b.value.values, [1 - 0.1]);
   });
 });
+
+test('every registered optimizer has a factory, a name and a config that rebuilds it', async () => {
+  const { optimizerClasses, optimizerFromConfig } = await import('./index.js');
+  for (const cls of optimizerClasses()) {
+    const name = cls.className.toLowerCase();
+    const factory = (optimizers as Record<string, unknown>)[name];
+    assert.equal(typeof factory, 'function', `optimizers.${name} is missing for ${cls.className}`);
+    const o = getOptimizer(name);
+    assert.equal(o.constructor, cls);
+    assert.equal(o.className, cls.className);
+    const again = optimizerFromConfig(cls.className, o.getConfig());
+    assert.equal(again.constructor, cls);
+    assert.deepEqual(again.getConfig(), o.getConfig());
+  }
+  assert.throws(() => optimizerFromConfig('Adamax', {}), /unknown optimizer class 'Adamax'; valid names: sgd, adam, adamw, rmsprop, adagrad/);
+});

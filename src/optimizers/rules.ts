@@ -15,7 +15,8 @@ export interface SGDArgs extends OptimizerArgs {
 
 /** SGD (lr 0.01): w -= lr*g; with momentum m = momentum*m - lr*g, then w += m (nesterov: w += momentum*m - lr*g). */
 export class SGD extends Optimizer {
-  readonly className = 'SGD';
+  static readonly className: string = 'SGD';
+  readonly className: string = SGD.className;
   readonly momentum: number;
   readonly nesterov: boolean;
   protected readonly slotNames: readonly string[];
@@ -42,7 +43,8 @@ export interface AdamArgs extends OptimizerArgs {
 
 /** Adam (lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7), Keras 3 form of the bias correction. */
 export class Adam extends Optimizer {
-  readonly className: string = 'Adam';
+  static readonly className: string = 'Adam';
+  readonly className: string = Adam.className;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -71,7 +73,8 @@ export interface AdamWArgs extends AdamArgs {
 
 /** AdamW: Adam plus decoupled weight decay w -= lr * weightDecay * w applied before the Adam step. */
 export class AdamW extends Adam {
-  override readonly className = 'AdamW';
+  static override readonly className: string = 'AdamW';
+  override readonly className: string = AdamW.className;
   readonly weightDecay: number;
   constructor(args: AdamWArgs = {}) {
     super(args);
@@ -96,7 +99,8 @@ export interface RMSpropArgs extends OptimizerArgs {
 
 /** RMSprop (lr 0.001, rho 0.9, epsilon 1e-7): v = rho*v + (1-rho)*g²; w -= lr*g/sqrt(v + eps) (Keras 3 puts eps inside the root). */
 export class RMSprop extends Optimizer {
-  readonly className = 'RMSprop';
+  static readonly className: string = 'RMSprop';
+  readonly className: string = RMSprop.className;
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
@@ -141,7 +145,8 @@ export interface AdagradArgs extends OptimizerArgs {
 
 /** Adagrad (lr 0.001, initial accumulator 0.1, epsilon 1e-7): a += g²; w -= lr*g/sqrt(a + eps). */
 export class Adagrad extends Optimizer {
-  readonly className = 'Adagrad';
+  static readonly className: string = 'Adagrad';
+  readonly className: string = Adagrad.className;
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
   protected readonly slotNames = ['accumulator'];
