@@ -4,17 +4,17 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
-import { lookupName } from '../activations.js';
+import { lookupName, snakeCase } from '../activations.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 
 export const EPSILON = 1e-7;
 
 /** (yTrue, yPred) -> per-sample losses of shape [batch]. */
-export type LossFn = ((yTrue: Tensor, yPred: Tensor) => Tensor) & { readonly lossName: string };
-
-function named(lossName: string, f: (yTrue: Tensor, yPred: Tensor) => Tensor): LossFn {
-  return Object.assign(f, { lossName });
-}
+export type LossFn = ((yTrue: Tensor, yPred: Tensor) => Tensor) & {
+  readonly lossName: string;
+  /** A built-in loss's options (e.g. `{ fromLogits: true }`); absent on a custom loss function. */
+  readonly lossConfig?: LossConfig;
+};
 
 /** Keras' squeeze_or_expand: y [batch] against predictions [batch, 1] becomes [batch, 1]. */
 function matchRank(name: string, yTrue: Tensor, yPred: Tensor): Tensor {
@@ -95,37 +95,106 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, from
   return yPred.rank === 2 ? per : ops.reshape(per, labels.shape);
 }
 
-const LOSSES: Record<string, LossFn> = {
-  mean_squared_error: named('mean_squared_error', meanSquaredError),
-  mse: named('mean_squared_error', meanSquaredError),
-  mean_absolute_error: named('mean_absolute_error', meanAbsoluteError),
-  mae: named('mean_absolute_error', meanAbsoluteError),
-  huber: named('huber', (a, b) => huber(a, b)),
-  huber_loss: named('huber', (a, b) => huber(a, b)),
-  binary_crossentropy: named('binary_crossentropy', (a, b) => binaryCrossentropy(a, b)),
-  categorical_crossentropy: named('categorical_crossentropy', (a, b) => categoricalCrossentropy(a, b)),
-  sparse_categorical_crossentropy: named('sparse_categorical_crossentropy', (a, b) => sparseCategoricalCrossentropy(a, b)),
-};
+/** Options a built-in loss takes; saved in the model's training config when not the defaults. */
+export type LossConfig = { readonly [k: string]: number | boolean };
+
+/**
+ * One built-in loss: its Keras function name and class name (both appear in saved training
+ * configs), short aliases, its options with their defaults, and the per-sample function.
+ */
+interface LossSpec {
+  readonly name: string;
+  readonly className: string;
+  readonly aliases: readonly string[];
+  readonly defaults: LossConfig;
+  readonly fn: (yTrue: Tensor, yPred: Tensor, o: LossConfig) => Tensor;
+}
+
+const fromLogits = { fromLogits: false };
+
+/** The built-in losses: lookup by name, the `losses.*` objects and saving all derive from this list. */
+const LOSS_SPECS: readonly LossSpec[] = [
+  { name: 'mean_squared_error', className: 'MeanSquaredError', aliases: ['mse'], defaults: {}, fn: (a, b) => meanSquaredError(a, b) },
+  { name: 'mean_absolute_error', className: 'MeanAbsoluteError', aliases: ['mae'], defaults: {}, fn: (a, b) => meanAbsoluteError(a, b) },
+  { name: 'huber', className: 'Huber', aliases: ['huber_loss'], defaults: { delta: 1 }, fn: (a, b, o) => huber(a, b, o.delta as number) },
+  { name: 'binary_crossentropy', className: 'BinaryCrossentropy', aliases: [], defaults: fromLogits, fn: (a, b, o) => binaryCrossentropy(a, b, o.fromLogits as boolean) },
+  { name: 'categorical_crossentropy', className: 'CategoricalCrossentropy', aliases: [], defaults: fromLogits, fn: (a, b, o) => categoricalCrossentropy(a, b, o.fromLogits as boolean) },
+  { name: 'sparse_categorical_crossentropy', className: 'SparseCategoricalCrossentropy', aliases: [], defaults: fromLogits, fn: (a, b, o) => sparseCategoricalCrossentropy(a, b, o.fromLogits as boolean) },
+];
+
+/** Every name a loss is known by (snake_case), to its spec. The class name snake-cases to the function name. */
+const BY_NAME: Record<string, LossSpec> = Object.create(null);
+for (const spec of LOSS_SPECS) {
+  for (const n of [spec.name, snakeCase(spec.className), ...spec.aliases]) {
+    if (BY_NAME[n] && BY_NAME[n] !== spec) throw new Error(`loss registry: '${n}' names two losses`);
+    BY_NAME[n] = spec;
+  }
+}
+
+/** A loss function for a spec with options checked against the spec's defaults (unknown keys refused). */
+function makeLoss(spec: LossSpec, options: Record<string, unknown>): LossFn {
+  const config: Record<string, number | boolean> = { ...spec.defaults };
+  for (const [k, v] of Object.entries(options)) {
+    if (v === undefined) continue;
+    if (!(k in spec.defaults)) {
+      const known = Object.keys(spec.defaults);
+      throw new ArgumentError(`losses.${camelCase(spec.name)}: unknown option '${k}'; ${known.length ? `options: ${known.join(', ')}` : 'it takes no options'}`);
+    }
+    if (typeof v !== typeof spec.defaults[k]) {
+      throw new ArgumentError(`losses.${camelCase(spec.name)}: ${k} must be a ${typeof spec.defaults[k]}, got ${JSON.stringify(v)} (a ${typeof v})`);
+    }
+    config[k] = v as number | boolean;
+  }
+  if (spec.name === 'huber' && !((config.delta as number) > 0)) throw new ArgumentError(`losses.huber: delta must be positive, got ${config.delta}`);
+  const frozen = Object.freeze(config);
+  return Object.assign((yTrue: Tensor, yPred: Tensor) => spec.fn(yTrue, yPred, frozen), { lossName: spec.name, lossConfig: frozen });
+}
+
+function camelCase(snake: string): string {
+  return snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
 
 export interface CrossentropyOptions {
   fromLogits?: boolean;
 }
 
+const spec = (name: string): LossSpec => BY_NAME[name];
+
 /** Loss objects with options, for `compile({ loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }) })`. */
 export const losses = {
-  meanSquaredError: (): LossFn => LOSSES.mean_squared_error,
-  meanAbsoluteError: (): LossFn => LOSSES.mean_absolute_error,
-  huber: ({ delta = 1 } = {}): LossFn => named('huber', (a, b) => huber(a, b, delta)),
-  binaryCrossentropy: ({ fromLogits = false }: CrossentropyOptions = {}): LossFn =>
-    named('binary_crossentropy', (a, b) => binaryCrossentropy(a, b, fromLogits)),
-  categoricalCrossentropy: ({ fromLogits = false }: CrossentropyOptions = {}): LossFn =>
-    named('categorical_crossentropy', (a, b) => categoricalCrossentropy(a, b, fromLogits)),
-  sparseCategoricalCrossentropy: ({ fromLogits = false }: CrossentropyOptions = {}): LossFn =>
-    named('sparse_categorical_crossentropy', (a, b) => sparseCategoricalCrossentropy(a, b, fromLogits)),
+  meanSquaredError: (): LossFn => makeLoss(spec('mean_squared_error'), {}),
+  meanAbsoluteError: (): LossFn => makeLoss(spec('mean_absolute_error'), {}),
+  huber: (o: { delta?: number } = {}): LossFn => makeLoss(spec('huber'), o),
+  binaryCrossentropy: (o: CrossentropyOptions = {}): LossFn => makeLoss(spec('binary_crossentropy'), { ...o }),
+  categoricalCrossentropy: (o: CrossentropyOptions = {}): LossFn => makeLoss(spec('categorical_crossentropy'), { ...o }),
+  sparseCategoricalCrossentropy: (o: CrossentropyOptions = {}): LossFn => makeLoss(spec('sparse_categorical_crossentropy'), { ...o }),
 };
 
-/** A loss from a Keras name (snake/camel case, aliases mse/mae) or a loss function. */
+/** @internal The registered losses' function names (tests check each has a `losses.*` object). */
+export function lossNames(): string[] {
+  return LOSS_SPECS.map((s) => s.name);
+}
+
+/** A loss from a Keras name (snake/camel case, class name, aliases mse/mae) or a loss function. */
 export function getLoss(x: string | LossFn): LossFn {
   if (typeof x === 'function') return x;
-  return lookupName('loss', LOSSES, x);
+  return makeLoss(lookupName('loss', BY_NAME, x), {});
+}
+
+/**
+ * @internal A loss from a saved training config: a name, or Keras' object form
+ * `{ class_name: 'SparseCategoricalCrossentropy', config: { from_logits: true, ... } }`.
+ * Options nerva does not have are returned in `ignored` so the caller can decide.
+ */
+export function lossFromConfig(className: string, config: Record<string, unknown>): { loss: LossFn; ignored: string[] } {
+  const s = lookupName('loss', BY_NAME, className);
+  const options: Record<string, unknown> = {};
+  const ignored: string[] = [];
+  for (const [k, v] of Object.entries(config)) {
+    const key = camelCase(k);
+    if (key in s.defaults) options[key] = v;
+    // Keras' bookkeeping, which changes nothing about the value per sample.
+    else if (!['name', 'reduction', 'dtype'].includes(k) && v !== null && !(k === 'axis' && v === -1) && !(k === 'label_smoothing' && v === 0)) ignored.push(k);
+  }
+  return { loss: makeLoss(s, options), ignored };
 }
