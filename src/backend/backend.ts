@@ -111,13 +111,11 @@ export interface Backend {
   /**
    * Storage for a short-lived tensor that the caller overwrites entirely (its contents are
    * unspecified) and a kernel reads soon after (a weight's gradient, read by the optimizer): like
-   * allocatePersistent, but it may be given back early with releaseScratch.
+   * allocatePersistent, but given back with releaseScratch. Only the training step's arena
+   * (../backend/arena.ts) calls these two; everything else asks the arena.
    */
   allocateScratch(dtype: DType, n: number): TypedArray;
-  /**
-   * Gives back scratch storage whose every user is done with it (the training step, after the
-   * optimizer applied the gradients). Storage not from allocateScratch is left alone.
-   */
+  /** Gives back storage from allocateScratch (the step has ended); other storage is left alone. */
   releaseScratch(arr: TypedArray): void;
   /**
    * One SGD step in place on the weight (and its momentum buffer m, null without momentum):

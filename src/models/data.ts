@@ -6,6 +6,7 @@ import { toTensor } from '../ops/convert.js';
 import { isFloat } from '../tensor/dtype.js';
 import { sizeOf } from '../tensor/shape.js';
 import { getBackend } from '../backend/index.js';
+import { scratch } from '../backend/arena.js';
 import { ArgumentError, fmtShape } from '../errors.js';
 
 /** Any accepted input: a tensor, nested arrays, typed arrays. */
@@ -58,17 +59,16 @@ export function rows(t: Tensor, start: number, size: number): Tensor {
 }
 
 /**
- * Rows at `indices` along axis 0 (a shuffled batch). With `scratch`, the batch goes into backend
- * scratch storage (wasm memory, read by the kernels in place) that the caller must give back with
- * releaseScratch once nothing can hold the batch any more. The indices are trusted (a permutation).
+ * Rows at `indices` along axis 0 (a shuffled batch). With `inStep`, the batch is scratch storage of
+ * the training step (wasm memory, read by the kernels in place), given back when the step ends:
+ * only for a batch nothing keeps beyond the step. The indices are trusted (a permutation).
  */
-export function takeRows(t: Tensor, indices: Int32Array, scratch = false): Tensor {
+export function takeRows(t: Tensor, indices: Int32Array, inStep = false): Tensor {
   const idx = new Tensor(indices, [indices.length], 'int32');
-  if (!scratch) return ops.gather(t, idx, 0);
+  if (!inStep) return ops.gather(t, idx, 0);
   const shape = [indices.length, ...t.shape.slice(1)];
-  const backend = getBackend();
-  const out = new Tensor(backend.allocateScratch(t.dtype, sizeOf(shape)), shape, t.dtype);
-  backend.gather(t, idx, 0, out);
+  const out = new Tensor(scratch(t.dtype, sizeOf(shape)), shape, t.dtype);
+  getBackend().gather(t, idx, 0, out);
   return out;
 }
 

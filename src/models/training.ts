@@ -4,8 +4,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { backward, noGrad } from '../autograd/engine.js';
-import { getBackend } from '../backend/index.js';
-import { isBuiltInLayer } from '../layers/index.js';
+import { withStepArena } from '../backend/arena.js';
+import { isBuiltInLayer } from '../layers/registry.js';
 import { permutation } from '../tensor/random.js';
 import type { Metric } from '../metrics/index.js';
 import { ArgumentError, fmtShape } from '../errors.js';
@@ -40,7 +40,10 @@ export interface FitOptions {
 const YIELD_MS = 50;
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** One gradient step; updates `metrics` with this batch; returns the batch loss. */
+/**
+ * One gradient step; updates `metrics` with this batch; returns the batch loss. Call it inside
+ * withStepArena (fit and trainOnBatch do): the weight gradients are scratch storage of the step.
+ */
 export function trainStep(model: Sequential, x: Tensor, y: Tensor, metrics: Metric[]): number {
   const yPred = model.call(x, true);
   const loss = ops.mean(model.loss!(y, yPred));
@@ -48,10 +51,6 @@ export function trainStep(model: Sequential, x: Tensor, y: Tensor, metrics: Metr
   const grads = backward(loss);
   const gs = vars.map((v) => grads.get(v.value) ?? ops.zerosLike(v.value));
   model.optimizer!.applyGradients(gs, vars);
-  // Nothing holds the gradients after this step: scratch storage (the wasm backend's in-memory
-  // weight gradients) goes back now rather than at the next garbage collection.
-  const backend = getBackend();
-  for (const g of gs) backend.releaseScratch(g.values);
   const value = loss.item();
   noGrad(() => {
     for (const m of metrics) m.update(y, yPred);
@@ -151,10 +150,9 @@ export async function fitLoop(model: Sequential, xIn: DataLike, yIn: DataLike, o
   let lastYield = performance.now();
   const metrics = model.makeMetrics();
   // Only layers see the input batch (losses, metrics and callbacks see labels and predictions), and
-  // the library's own layers keep no reference to it: then its storage is given back after each
-  // step. A model with custom layers keeps the plain, garbage-collected batches.
-  const reuseBatches = model.layers.every(isBuiltInLayer);
-  const backend = getBackend();
+  // the library's own layers keep no reference to it: then it is scratch storage of the step. A
+  // model with custom layers keeps plain, garbage-collected batches.
+  const batchInStep = model.layers.every(isBuiltInLayer);
   for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     await cbs.epochBegin(epoch, {});
     if (verbose !== 0 && epochs > 1) stream.write(epochHeader(epoch + 1, epochs) + '\n');
@@ -167,10 +165,11 @@ export async function fitLoop(model: Sequential, xIn: DataLike, yIn: DataLike, o
       await cbs.batchBegin(step, {});
       const start = step * batchSize;
       const size = Math.min(batchSize, n - start);
-      const xb = order ? takeRows(x, order.subarray(start, start + size), reuseBatches) : rows(x, start, size);
-      const yb = order ? takeRows(y, order.subarray(start, start + size)) : rows(y, start, size);
-      const loss = trainStep(model, asFloat(xb), yb, metrics);
-      if (reuseBatches) backend.releaseScratch(xb.values);
+      const loss = withStepArena(() => {
+        const xb = order ? takeRows(x, order.subarray(start, start + size), batchInStep) : rows(x, start, size);
+        const yb = order ? takeRows(y, order.subarray(start, start + size)) : rows(y, start, size);
+        return trainStep(model, asFloat(xb), yb, metrics);
+      });
       lossTracker.sum += loss * size;
       lossTracker.n += size;
       // Keras 3 logs running means over the epoch so far, metrics first, then loss.

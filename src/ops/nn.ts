@@ -4,6 +4,7 @@ import { Tensor as TensorClass, type Tensor, type TensorLike } from '../tensor/t
 import { floatResult, isFloat } from '../tensor/dtype.js';
 import { normalizeAxis, sizeOf } from '../tensor/shape.js';
 import { getBackend } from '../backend/index.js';
+import { scratch } from '../backend/arena.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
 import { empty, greater, mul } from './elementwise.js';
@@ -79,8 +80,8 @@ export function denseBackward(
   }
   const dx = need[0] ? empty([...x.shape], dtype) : null;
   // dw is read by the optimizer right after: scratch storage lets the wasm backend keep it in its
-  // memory (no copy out and back in) and the training step give it back as soon as it is applied.
-  const dw = need[1] ? new TensorClass(getBackend().allocateScratch(dtype, sizeOf(w.shape)), [...w.shape], dtype) : null;
+  // memory (no copy out and back in), and the training step gives it back when the step ends.
+  const dw = need[1] ? new TensorClass(scratch(dtype, sizeOf(w.shape)), [...w.shape], dtype) : null;
   const db = need[2] ? empty([w.shape[1]], dtype) : null;
   getBackend().denseBackward(x, w, y, dy, activation, dx, dw, db);
   return [dx, dw, db];
