@@ -19,17 +19,11 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export interface KernelExports {
-  heapBase(): number;
-  matMulWorkspaceBytes(m: number, k: number, n: number): number;
-  matMul(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number, work: number): void;
-  matMulSmallM(a: number, b: number, c: number, m: number, k: number, n: number): void;
-  biasAct(c: number, bias: number, m: number, n: number, relu: number): void;
-  reluMask(dy: number, y: number, dz: number, len: number): void;
-  columnSums(x: number, out: number, m: number, n: number): void;
-  adamUpdate(w: number, g: number, m: number, v: number, len: number, lrT: number, beta1: number, beta2: number, eps: number): void;
-  sgdUpdate(w: number, g: number, m: number, len: number, lr: number, momentum: number, nesterov: number): void;
-}
+/**
+ * The kernels' exports, typed from the compiler's own bindings (kernel-exports.d.ts, written by
+ * scripts/build-wasm.mjs): an export added to assembly/ is typed here without a list kept by hand.
+ */
+export type KernelExports = Omit<Awaited<ReturnType<typeof import('./kernel-exports.js').instantiate>>, 'memory'>;
 
 const PAGE = 65536;
 const ALIGN = 64;

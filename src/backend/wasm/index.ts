@@ -1,10 +1,11 @@
 // The wasm backend: the primitives where time goes in training (matMul, Dense forward and backward,
-// the SGD and Adam updates) run in the shipped WebAssembly SIMD kernels; every other primitive is left to the
-// JS reference by the dispatcher in ../index.ts. Only float32 is accelerated; other dtypes take the
-// JS kernel here. Weights and optimizer slots are allocated in wasm memory (allocatePersistent), so
-// the kernels read them in place instead of copying them in on every call.
+// the SGD and Adam updates) run in the shipped WebAssembly SIMD kernels; every other primitive is
+// left to the JS reference by the dispatcher in ../index.ts. Each accelerated primitive is one entry
+// through `accelerated` (float32 check, JS fallback, debug report). Weights and optimizer slots are
+// allocated in wasm memory (allocatePersistent), so the kernels read them in place instead of
+// copying them in on every call.
 
-import type { AdamStep, DenseActivation, SgdStep, TensorData } from '../backend.js';
+import type { Backend, TensorData } from '../backend.js';
 import type { PartialBackend } from '../index.js';
 import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { jsBackend } from '../js/index.js';
@@ -15,34 +16,64 @@ import { loadWasmKernels, type WasmKernels } from './kernels.js';
 import { HeapFullError } from './heap.js';
 import { threadedDenseForward, threadedMatMul, wouldThread } from './threads.js';
 
-/**
- * Runs a wasm kernel, or the JS one when wasm memory cannot grow any further (its 2 GiB maximum):
- * kernels allocate before they write, so a refused allocation leaves the outputs to the JS kernel.
- */
-function orJs(fast: () => void, slow: () => void): void {
-  try {
-    fast();
-  } catch (err) {
-    if (!(err instanceof HeapFullError)) throw err;
-    slow();
+type Primitive = { [K in keyof Backend]: Backend[K] extends (...args: never[]) => void ? K : never }[keyof Backend];
+type Args<K extends Primitive> = Parameters<Backend[K]>;
+
+/** True when every array operand (a typed array, or a tensor's values) is float32: all the kernels take. */
+function allFloat32(args: readonly unknown[]): boolean {
+  for (const a of args) {
+    if (a === null || typeof a !== 'object') continue;
+    const v = ArrayBuffer.isView(a) ? a : (a as { values?: unknown }).values;
+    if (v !== undefined && !(v instanceof Float32Array)) return false;
   }
+  return true;
+}
+
+const debug = typeof process !== 'undefined' && process.env?.NERVA_DEBUG_FALLBACK === '1';
+const reported = new Set<string>();
+function report(name: string, why: string): void {
+  if (!debug || reported.has(`${name}:${why}`)) return;
+  reported.add(`${name}:${why}`);
+  console.error(`nerva: wasm ${name} falls back to js (${why})`);
+}
+
+/**
+ * The one adapter every wasm primitive goes through: `fast` runs on float32 operands; other dtypes,
+ * a shape `fast` declines (it returns false, before writing anything), and a full wasm memory (its
+ * 2 GiB maximum; kernels allocate before they write) run the JS reference kernel instead.
+ * NERVA_DEBUG_FALLBACK=1 reports each kind of fallback once.
+ */
+function accelerated<K extends Primitive>(name: K, fast: (...args: Args<K>) => void | false): Backend[K] {
+  const slow = jsBackend[name] as (...args: Args<K>) => void;
+  const run = (...args: Args<K>): void => {
+    if (!allFloat32(args)) {
+      report(name, 'an operand is not float32');
+      slow(...args);
+      return;
+    }
+    try {
+      if (fast(...args) === false) {
+        report(name, 'a shape the kernel does not take');
+        slow(...args);
+      }
+    } catch (err) {
+      if (!(err instanceof HeapFullError)) throw err;
+      report(name, 'wasm memory is full');
+      slow(...args);
+    }
+  };
+  return run as unknown as Backend[K];
 }
 
 function makeBackend(k: WasmKernels): PartialBackend {
-  function matMul(a: TensorData, b: TensorData, tA: boolean, tB: boolean, out: TensorData): void {
-    if (!(a.values instanceof Float32Array && b.values instanceof Float32Array && out.values instanceof Float32Array)) {
-      jsBackend.matMul(a, b, tA, tB, out);
-      return;
-    }
+  const matMul = accelerated('matMul', (a, b, tA, tB, out) => {
     const [m, kk, n] = matMulDims(a, b, tA, tB);
-    const [ra, rb] = [a.shape.length, b.shape.length];
-    const o = out.values;
+    const [av, bv, o] = [a.values, b.values, out.values] as Float32Array[];
     const batchShape = out.shape.slice(0, -2);
     const batches = sizeOf(batchShape);
-    if (batches === 1 && ra === 2 && rb === 2) {
+    if (batches === 1 && a.shape.length === 2 && b.shape.length === 2) {
       // Large products split across worker threads; small ones (every batch-32 Dense) stay here.
-      const [av, bv] = [a.values, b.values];
-      if (!threadedMatMul(av, bv, m, kk, n, tA, tB, o)) orJs(() => k.matMul(av, bv, m, kk, n, tA, tB, o), () => jsBackend.matMul(a, b, tA, tB, out));
+      if (!threadedMatMul(av, bv, m, kk, n, tA, tB, o)) k.matMul(av, bv, m, kk, n, tA, tB, o);
       return;
     }
     const sa = broadcastStrides(a.shape.slice(0, -2), batchShape);
@@ -54,58 +85,40 @@ function makeBackend(k: WasmKernels): PartialBackend {
         offA += idx[d] * sa[d];
         offB += idx[d] * sb[d];
       }
-      const av = a.values.subarray(offA * m * kk, (offA + 1) * m * kk);
-      const bv = b.values.subarray(offB * kk * n, (offB + 1) * kk * n);
-      const ov = o.subarray(t * m * n, (t + 1) * m * n);
-      if (!threadedMatMul(av, bv, m, kk, n, tA, tB, ov)) {
-        orJs(() => k.matMul(av, bv, m, kk, n, tA, tB, ov), () => {
-          const sub = (v: Float32Array, shape: number[]): TensorData => ({ values: v, shape, dtype: 'float32' });
-          jsBackend.matMul(sub(av, tA ? [kk, m] : [m, kk]), sub(bv, tB ? [n, kk] : [kk, n]), tA, tB, sub(ov, [m, n]));
-        });
-      }
+      const at = av.subarray(offA * m * kk, (offA + 1) * m * kk);
+      const bt = bv.subarray(offB * kk * n, (offB + 1) * kk * n);
+      const ot = o.subarray(t * m * n, (t + 1) * m * n);
+      if (!threadedMatMul(at, bt, m, kk, n, tA, tB, ot)) k.matMul(at, bt, m, kk, n, tA, tB, ot);
       for (let d = idx.length - 1; d >= 0; d--) {
         if (++idx[d] < batchShape[d]) break;
         idx[d] = 0;
       }
     }
-  }
+  });
 
   return {
     name: 'wasm',
     matMul,
-    denseForward(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, out: TensorData): void {
-      const f32 = x.values instanceof Float32Array && w.values instanceof Float32Array && out.values instanceof Float32Array;
-      if (!f32 || x.shape.length !== 2 || (bias && !(bias.values instanceof Float32Array))) {
-        jsBackend.denseForward(x, w, bias, activation, out);
-        return;
-      }
+    denseForward: accelerated('denseForward', (x, w, bias, activation, out) => {
+      if (x.shape.length !== 2) return false;
       const [m, kk] = x.shape;
       const n = w.shape[1];
-      const xv = x.values as Float32Array;
-      const wv = w.values as Float32Array;
+      const [xv, wv, o] = [x.values, w.values, out.values] as Float32Array[];
       const bv = bias ? (bias.values as Float32Array) : null;
-      const o = out.values as Float32Array;
-      if (!threadedDenseForward(xv, wv, bv, m, kk, n, activation, o)) {
-        orJs(() => k.denseForward(xv, wv, bv, m, kk, n, activation, o), () => jsBackend.denseForward(x, w, bias, activation, out));
-      }
-    },
-    // Parameter types come from Backend['denseBackward'] (the object is typed as a PartialBackend).
-    denseBackward(x, w, y, dy, activation, dx, dw, db): void {
-      const f32 = [x, w, y, dy, dx, dw, db].every((t) => t === null || t.values instanceof Float32Array);
+      if (!threadedDenseForward(xv, wv, bv, m, kk, n, activation, o)) k.denseForward(xv, wv, bv, m, kk, n, activation, o);
+    }),
+    denseBackward: accelerated('denseBackward', (x, w, y, dy, activation, dx, dw, db) => {
       const [m, kk] = x.shape;
       const n = w.shape[1];
       // Products big enough for the thread pool go through matMul (which splits them) instead.
-      if (!f32 || x.shape.length !== 2 || wouldThread(kk, m, n) || wouldThread(m, n, kk)) {
+      if (x.shape.length !== 2 || wouldThread(kk, m, n) || wouldThread(m, n, kk)) {
         denseBackwardWith(matMul, x, w, y, dy, activation, dx, dw, db);
         return;
       }
-      const grads = { dx: dx ? (dx.values as Float32Array) : null, dw: dw ? (dw.values as Float32Array) : null, db: db ? (db.values as Float32Array) : null };
+      const f32 = (t: TensorData | null): Float32Array | null => (t ? (t.values as Float32Array) : null);
       const [xv, wv, yv, dyv] = [x, w, y, dy].map((t) => t.values as Float32Array);
-      orJs(
-        () => k.denseBackward(xv, wv, yv, dyv, m, kk, n, activation, grads),
-        () => jsBackend.denseBackward(x, w, y, dy, activation, dx, dw, db),
-      );
-    },
+      k.denseBackward(xv, wv, yv, dyv, m, kk, n, activation, { dx: f32(dx), dw: f32(dw), db: f32(db) });
+    }),
     allocatePersistent(dtype: DType, n: number): TypedArray {
       return (dtype === 'float32' ? k.resident(n) : null) ?? allocate(dtype, n);
     },
@@ -115,21 +128,13 @@ function makeBackend(k: WasmKernels): PartialBackend {
     releaseScratch(arr: TypedArray): void {
       if (arr instanceof Float32Array) k.heap.releaseTransient(arr);
     },
-    sgdUpdate(w: TypedArray, g: TypedArray, m: TypedArray | null, p: SgdStep): void {
-      if (!(w instanceof Float32Array && g instanceof Float32Array && (m === null || m instanceof Float32Array))) {
-        jsBackend.sgdUpdate(w, g, m, p);
-        return;
-      }
-      orJs(() => k.sgdUpdate(w, g, m, p.lr, p.momentum, p.nesterov), () => jsBackend.sgdUpdate(w, g, m, p));
-    },
-    adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
-      if (!(w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) {
-        jsBackend.adamUpdate(w, g, m, v, p);
-        return;
-      }
+    sgdUpdate: accelerated('sgdUpdate', (w, g, m, p) => {
+      k.sgdUpdate(w as Float32Array, g as Float32Array, m as Float32Array | null, p.lr, p.momentum, p.nesterov);
+    }),
+    adamUpdate: accelerated('adamUpdate', (w, g, m, v, p) => {
       const lrT = (p.lr * Math.sqrt(1 - Math.pow(p.beta2, p.step))) / (1 - Math.pow(p.beta1, p.step));
-      orJs(() => k.adamUpdate(w, g, m, v, lrT, p.beta1, p.beta2, p.epsilon), () => jsBackend.adamUpdate(w, g, m, v, p));
-    },
+      k.adamUpdate(w as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, lrT, p.beta1, p.beta2, p.epsilon);
+    }),
   };
 }
 

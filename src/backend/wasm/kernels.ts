@@ -15,87 +15,6 @@ export interface DenseGrads {
   db: Float32Array | null;
 }
 
-/**
- * The fast float32 kernels. All arrays are row-major and must have exactly the stated sizes
- * (ShapeError otherwise); inputs are never modified unless stated, and `out` may alias an input.
- */
-export interface WasmKernels {
-  /** out[m,n] = op(a) x op(b); a is [m,k] (or [k,m] if transA), b is [k,n] (or [n,k] if transB). Row-major. */
-  matMul(
-    a: Float32Array,
-    b: Float32Array,
-    m: number,
-    k: number,
-    n: number,
-    transA: boolean,
-    transB: boolean,
-    out?: Float32Array,
-  ): Float32Array;
-  /** Dense forward fused: out = act(x[m,k] x w[k,n] + bias[n]); act 'linear' | 'relu'. */
-  denseForward(
-    x: Float32Array,
-    w: Float32Array,
-    bias: Float32Array | null,
-    m: number,
-    k: number,
-    n: number,
-    act: 'linear' | 'relu',
-    out?: Float32Array,
-  ): Float32Array;
-  /**
-   * Dense backward fused, given the forward's x [m,k], w [k,n], output y [m,n] and upstream dy [m,n]:
-   * dz = relu ? dy * (y > 0) : dy;  dx = dz w^T [m,k];  dw = x^T dz [k,n];  db = column sums of dz [n].
-   */
-  denseBackward(
-    x: Float32Array,
-    w: Float32Array,
-    y: Float32Array,
-    dy: Float32Array,
-    m: number,
-    k: number,
-    n: number,
-    act: 'linear' | 'relu',
-    grads: DenseGrads,
-  ): void;
-  /**
-   * Fused Adam update in place over one weight and its slots m, v (all the same length):
-   *   m += (g - m) * (1 - beta1)
-   *   v += (g*g - v) * (1 - beta2)
-   *   w -= m * lrT / (sqrt(v) + epsHat)
-   * This is Keras 3's Adam.update_step (keras/src/optimizers/adam.py) with
-   * lrT = lr * sqrt(1 - beta2^t) / (1 - beta1^t). Note that Keras 3 adds its `epsilon` unscaled
-   * (it is the paper's "epsilon hat"), so for Keras 3 parity pass epsHat = epsilon;
-   * passing epsilon * sqrt(1 - beta2^t) instead gives the paper's Algorithm 1 exactly.
-   * Computed in float32, in the same operation order as Keras.
-   */
-  adamUpdate(
-    w: Float32Array,
-    g: Float32Array,
-    m: Float32Array,
-    v: Float32Array,
-    lrT: number,
-    beta1: number,
-    beta2: number,
-    epsHat: number,
-  ): void;
-  /**
-   * Keras 3 SGD step in place over w (and its momentum buffer m, null for plain SGD):
-   *   w -= g*lr;  or  m = m*momentum - g*lr;  w += nesterov ? m*momentum - g*lr : m
-   */
-  sgdUpdate(w: Float32Array, g: Float32Array, m: Float32Array | null, lr: number, momentum: number, nesterov: boolean): void;
-  /**
-   * A zeroed Float32Array of n elements in wasm memory, which kernels read without copying; freed
-   * when garbage-collected. null where memory cannot be shared (then use a plain array).
-   */
-  resident(n: number): Float32Array | null;
-  /** The instance and memory the kernels run on (the thread pool shares them). */
-  readonly heap: WasmHeap;
-  /** True: the kernels use 128-bit WebAssembly SIMD (always, when loaded at all). */
-  readonly simd: boolean;
-  /** True when the relaxed-SIMD build (fused multiply-add) was loaded. */
-  readonly relaxedSimd: boolean;
-}
-
 /** @internal Throws a ShapeError naming the op and the expected shape when an array has the wrong size. */
 export function checkLength(who: string, name: string, arr: Float32Array, want: number, shape: string): void {
   if (arr.length !== want) {
@@ -159,14 +78,27 @@ export class Call {
   }
 }
 
-class Kernels implements WasmKernels {
+/**
+ * The fast float32 kernels on one heap. All arrays are row-major and must have exactly the stated sizes
+ * (ShapeError otherwise); inputs are never modified unless stated, and `out` may alias an input.
+ */
+export class WasmKernels {
+  /** True: the kernels use 128-bit WebAssembly SIMD (always, when loaded at all). */
   readonly simd = true;
+  /** True when the relaxed-SIMD build (fused multiply-add) was loaded. */
   readonly relaxedSimd: boolean;
 
-  constructor(readonly heap: WasmHeap) {
+  constructor(
+    /** The instance and memory the kernels run on (the thread pool shares them). */
+    readonly heap: WasmHeap,
+  ) {
     this.relaxedSimd = heap.relaxed;
   }
 
+  /**
+   * A zeroed Float32Array of n elements in wasm memory, which kernels read without copying; freed
+   * when garbage-collected. null where memory cannot be shared (then use a plain array).
+   */
   resident(n: number): Float32Array | null {
     return this.heap.resident(n);
   }
@@ -191,9 +123,10 @@ class Kernels implements WasmKernels {
       return;
     }
     const work = c.temp(Math.ceil(ex.matMulWorkspaceBytes(m, k, n) / 4));
-    ex.matMul(a, b, out, m, k, n, tA ? 1 : 0, tB ? 1 : 0, work);
+    ex.matMul(a, b, out, m, k, n, tA, tB, work);
   }
 
+  /** out[m,n] = op(a) x op(b); a is [m,k] (or [k,m] if transA), b is [k,n] (or [n,k] if transB). Row-major. */
   matMul(
     a: Float32Array,
     b: Float32Array,
@@ -217,6 +150,7 @@ class Kernels implements WasmKernels {
     return result;
   }
 
+  /** Dense forward fused: out = act(x[m,k] x w[k,n] + bias[n]); act 'linear' | 'relu'. */
   denseForward(
     x: Float32Array,
     w: Float32Array,
@@ -239,11 +173,15 @@ class Kernels implements WasmKernels {
       const pb = bias ? c.in(bias) : 0;
       const po = c.out(result);
       this.product(c, px, pw, po, m, k, n, false, false);
-      this.heap.ex.biasAct(po, pb, m, n, act === 'relu' ? 1 : 0);
+      this.heap.ex.biasAct(po, pb, m, n, act === 'relu');
     });
     return result;
   }
 
+  /**
+   * Dense backward fused, given the forward's x [m,k], w [k,n], output y [m,n] and upstream dy [m,n]:
+   * dz = relu ? dy * (y > 0) : dy;  dx = dz w^T [m,k];  dw = x^T dz [k,n];  db = column sums of dz [n].
+   */
   denseBackward(
     x: Float32Array,
     w: Float32Array,
@@ -288,6 +226,17 @@ class Kernels implements WasmKernels {
     });
   }
 
+  /**
+   * Fused Adam update in place over one weight and its slots m, v (all the same length):
+   *   m += (g - m) * (1 - beta1)
+   *   v += (g*g - v) * (1 - beta2)
+   *   w -= m * lrT / (sqrt(v) + epsHat)
+   * This is Keras 3's Adam.update_step (keras/src/optimizers/adam.py) with
+   * lrT = lr * sqrt(1 - beta2^t) / (1 - beta1^t). Note that Keras 3 adds its `epsilon` unscaled
+   * (it is the paper's "epsilon hat"), so for Keras 3 parity pass epsHat = epsilon;
+   * passing epsilon * sqrt(1 - beta2^t) instead gives the paper's Algorithm 1 exactly.
+   * Computed in float32, in the same operation order as Keras.
+   */
   adamUpdate(
     w: Float32Array,
     g: Float32Array,
@@ -312,6 +261,10 @@ class Kernels implements WasmKernels {
     });
   }
 
+  /**
+   * Keras 3 SGD step in place over w (and its momentum buffer m, null for plain SGD):
+   *   w -= g*lr;  or  m = m*momentum - g*lr;  w += nesterov ? m*momentum - g*lr : m
+   */
   sgdUpdate(w: Float32Array, g: Float32Array, m: Float32Array | null, lr: number, momentum: number, nesterov: boolean): void {
     const len = w.length;
     if (g.length !== len || (m && m.length !== len)) {
@@ -321,7 +274,7 @@ class Kernels implements WasmKernels {
     this.call((c) => {
       const pg = c.in(g);
       const pw = this.inOut(c, w);
-      this.heap.ex.sgdUpdate(pw, pg, m ? this.inOut(c, m) : 0, len, lr, momentum, nesterov ? 1 : 0);
+      this.heap.ex.sgdUpdate(pw, pg, m ? this.inOut(c, m) : 0, len, lr, momentum, nesterov);
     });
   }
 
@@ -337,7 +290,7 @@ class Kernels implements WasmKernels {
 
 /** @internal Kernels on a given heap (tests use small or plain heaps). */
 export function kernelsOn(heap: WasmHeap): WasmKernels {
-  return new Kernels(heap);
+  return new WasmKernels(heap);
 }
 
 const cached = new Map<string, WasmKernels | null>();
@@ -354,7 +307,7 @@ export function loadWasmKernels(options: LoadOptions = {}): WasmKernels | null {
   const key = `${options.baselineOnly ? 'b' : 'r'}${options.unshared ? 'u' : 's'}`;
   if (!cached.has(key)) {
     const heap = createHeap(options);
-    cached.set(key, heap ? new Kernels(heap) : null);
+    cached.set(key, heap ? new WasmKernels(heap) : null);
   }
   return cached.get(key)!;
 }

@@ -255,8 +255,8 @@ class Pool {
     try {
       const rows = starts[1] - starts[0];
       if (rows > 0) {
-        ex.matMul(aOffs[0], pb, pc, rows, k, n, transA ? 1 : 0, transB ? 1 : 0, works[0]);
-        if (act >= 0) ex.biasAct(pc, pBias, rows, n, act);
+        ex.matMul(aOffs[0], pb, pc, rows, k, n, transA, transB, works[0]);
+        if (act >= 0) ex.biasAct(pc, pBias, rows, n, act === 1);
       }
     } finally {
       // Always wait, even if our share threw: the workers are using this memory.
