@@ -198,6 +198,12 @@ describe('loadCsv options are checked', () => {
     await rejectsBoth(p(), { label: 'y', oneHot: ['y'] }, ArgumentError, /oneHot names column "y", which is the label.*toCategorical/);
     await rejectsBoth(p(), { label: 'y', categories: { q: 'auto' } }, ArgumentError, /no column "q" \(categories key\)/);
   });
+  test("an unnamed column (pandas' index) must be left out with columns", async () => {
+    const q = file(',a,y\n0,5,1\n1,6,0\n');
+    await rejectsBoth(q, { label: 'y' }, FormatError, /column index 0 has no name in the header \(row 1\); pandas' to_csv\(\)/);
+    const [x] = await data.loadCsv(q, { label: 'y', columns: ['a'] });
+    assert.deepEqual(arr(x), [[5], [6]]);
+  });
   test('a duplicated header name must be chosen by index', async () => {
     const q = file('a,a,y\n1,2,0\n');
     await rejectsBoth(q, { label: 'y', columns: ['a'] }, ArgumentError, /"a" is ambiguous: columns 0 and 1/);

@@ -85,6 +85,15 @@ class CsvRows {
           );
         }
       }
+      // pandas' to_csv() writes its row index as a first column with an empty name; taken as a
+      // feature it would teach the model the row order. Make the user choose.
+      const unnamed = names ? names.findIndex((nm) => nm === '') : -1;
+      if (unnamed >= 0 && this.opts.columns === undefined) {
+        throw new FormatError(
+          `${this.who}: column index ${unnamed} has no name in the header (row ${start}); pandas' to_csv() writes its row ` +
+            'index that way: pick the features with columns: [...], or save with index=False',
+        );
+      }
       this.builder = new TableBuilder(this.who, names, this.width, this.opts);
       if (header) return;
     }

@@ -166,6 +166,15 @@ describe('pixels', () => {
     assert.deepEqual(Array.from(rgb.values), new Array(12).fill(77));
   });
 
+  test('a 16-bit PNG is scaled to 0..255', async () => {
+    const p16 = new PNG({ width: 2, height: 1, bitDepth: 16, colorType: 6, inputColorType: 6 });
+    p16.data = Buffer.from(new Uint16Array([65535, 32896, 0, 65535, 1028, 2056, 3084, 65535]).buffer);
+    const bytes = PNG.sync.write(p16, { bitDepth: 16, colorType: 6, inputColorType: 6 });
+    assert.equal(bytes[24], 16, 'the file really is 16-bit');
+    const [x] = data.loadImageFolderSync(tree({ 'a/deep.png': bytes }));
+    assert.deepEqual(Array.from(x.values), [255, 128, 0, 4, 8, 12]);
+  });
+
   test('alpha: over white by default, over black, or dropped', async () => {
     const root = tree({ 'a/t.png': png(1, 2, (x, y) => (y === 0 ? [0, 0, 0, 0] : [100, 200, 0, 128])) });
     const a = 128 / 255;

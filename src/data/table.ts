@@ -373,7 +373,8 @@ export class TableBuilder {
  * keys of the first row are the columns) or arrays (columns by index). Cells may be numbers, numeric
  * strings (as database drivers return NUMERIC/BIGINT), booleans, bigints; null, undefined and NaN
  * are missing. Returns `[x, y, info]`: x float32 [rows, features], y [rows] or null (see loadCsv).
- * @example const [x, y] = data.fromRows(await db.query('SELECT age, income, bought FROM visits'), { label: 'bought' });
+ * @example const { rows } = await pool.query('SELECT age, income, bought FROM visits'); // node-postgres
+ *          const [x, y] = data.fromRows(rows, { label: 'bought' });
  */
 export function fromRows(rows: readonly (Readonly<Record<string, unknown>> | readonly unknown[])[], opts: TableOptions & { label: ColumnRef }): LabeledTableData;
 export function fromRows(rows: readonly (Readonly<Record<string, unknown>> | readonly unknown[])[], opts?: TableOptions): TableData;
