@@ -3,7 +3,7 @@
 
 export { loadCsv, loadCsvSync, parseCsv } from './csv.js';
 export type { CsvOptions } from './csv.js';
-export { fromRows } from './table.js';
+export { fromRows } from './rows.js';
 export type { TableOptions, TableInfo, TableData, LabeledTableData, ColumnRef, CategoryList } from './table.js';
 export { loadImageFolder, loadImageFolderSync, decodeImage } from './image-folder.js';
 export type { ImageFolderOptions, ImageFolderData } from './image-folder.js';

@@ -61,7 +61,8 @@ const MAX_AUTO_ONE_HOT = 1024;
 const MISSING = Symbol('missing');
 type Parsed = number | typeof MISSING | { bad: string };
 
-function describe(v: unknown): string {
+/** A cell or option value as messages show it. */
+export function describe(v: unknown): string {
   if (v === null || v === undefined) return String(v);
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
   if (v instanceof Date) return `a Date (${v.toISOString()})`;
@@ -92,12 +93,10 @@ function parseNumber(v: unknown): Parsed {
   return { bad: `${describe(v)} is not a number` };
 }
 
-/** The category key of a cell, or MISSING for an empty cell. */
-function categoryKey(v: unknown): string | typeof MISSING {
-  if (v === null || v === undefined) return MISSING;
-  if (typeof v === 'number' && Number.isNaN(v)) return MISSING;
-  const s = typeof v === 'string' ? v.trim() : String(v);
-  return s === '' ? MISSING : s;
+/** The category key of a cell: trimmed text; '' for an empty cell, null, undefined or NaN. */
+function categoryKey(v: unknown): string {
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
+  return typeof v === 'string' ? v.trim() : String(v);
 }
 
 /** Refuses option keys nerva does not know, so that `{ labels: 'y' }` is not silently no label. */
@@ -194,8 +193,9 @@ export class TableBuilder {
     const all = this.label ? [...this.features, this.label] : this.features;
     const byIndex = (i: number): Column | undefined => all.find((c) => c.index === i);
     for (const [key, list] of Object.entries(opts.categories ?? {})) {
-      const col = byIndex(resolve(key, 'categories key', true));
-      if (!col) throw new ArgumentError(`${who}: categories names ${colRef(resolve(key, 'categories key', true))}, which is neither a feature nor the label`);
+      const index = resolve(key, 'categories key', true);
+      const col = byIndex(index);
+      if (!col) throw new ArgumentError(`${who}: categories names ${colRef(index)}, which is neither a feature nor the label`);
       if (list === 'auto') {
         col.categories = new Map();
         col.auto = true;
@@ -244,11 +244,12 @@ export class TableBuilder {
   private category(where: string, col: Column, v: unknown): number {
     const cats = col.categories!;
     const key = categoryKey(v);
-    if (key === MISSING) {
-      this.fail(where, col, 'missing value in a categorical column (fillNa fills numeric columns only); fill the cell, or list "" as a category');
-    }
     const k = cats.get(key);
     if (k !== undefined) return k;
+    // An empty cell is a category only when the given list names '' (never under 'auto').
+    if (key === '') {
+      this.fail(where, col, `missing value (${describe(v)}) in a categorical column (fillNa fills numeric columns only); fill the cell, or give the list of categories with "" in it`);
+    }
     if (!col.auto) {
       const known = [...cats.keys()];
       const shown = known.length > 20 ? `${known.slice(0, 20).map((s) => JSON.stringify(s)).join(', ')} ...` : known.map((s) => JSON.stringify(s)).join(', ');
@@ -319,8 +320,8 @@ export class TableBuilder {
       const inOrder = [...col.categories.entries()].sort((a, b) => a[1] - b[1]).map(([k]) => k);
       if (col.auto) {
         const sorted = [...inOrder].sort();
-        const remap = new Int32Array(inOrder.length);
-        inOrder.forEach((k, i) => (remap[i] = sorted.indexOf(k)));
+        const rank = new Map(sorted.map((k, i) => [k, i]));
+        const remap = Int32Array.from(inOrder, (k) => rank.get(k)!);
         remaps.set(col, remap);
         categories[col.name] = sorted;
       } else {
@@ -366,58 +367,4 @@ export class TableBuilder {
     }
     return [xt, yt, { featureNames, labelName: this.label ? this.label.name : null, categories }];
   }
-}
-
-/**
- * Tensors from rows you already have: objects from a database query (`{ age: 31, city: 'Oslo' }`,
- * keys of the first row are the columns) or arrays (columns by index). Cells may be numbers, numeric
- * strings (as database drivers return NUMERIC/BIGINT), booleans, bigints; null, undefined and NaN
- * are missing. Returns `[x, y, info]`: x float32 [rows, features], y [rows] or null (see loadCsv).
- * @example const { rows } = await pool.query('SELECT age, income, bought FROM visits'); // node-postgres
- *          const [x, y] = data.fromRows(rows, { label: 'bought' });
- */
-export function fromRows(rows: readonly (Readonly<Record<string, unknown>> | readonly unknown[])[], opts: TableOptions & { label: ColumnRef }): LabeledTableData;
-export function fromRows(rows: readonly (Readonly<Record<string, unknown>> | readonly unknown[])[], opts?: TableOptions): TableData;
-export function fromRows(rows: readonly (Readonly<Record<string, unknown>> | readonly unknown[])[], opts: TableOptions = {}): TableData {
-  const who = 'fromRows';
-  checkOptionKeys(who, opts, TABLE_OPTION_KEYS);
-  if (!Array.isArray(rows)) throw new ArgumentError(`${who}: expected an array of rows (objects or arrays), got ${describe(rows)}`);
-  if (rows.length === 0) throw new ArgumentError(`${who}: no rows (an empty array)`);
-  const first: unknown = rows[0];
-  const argError = (m: string): Error => new ArgumentError(m);
-  if (Array.isArray(first)) {
-    const width = first.length;
-    if (width === 0) throw new ArgumentError(`${who}: rows[0] is an empty array`);
-    const b = new TableBuilder(who, null, width, opts, argError);
-    rows.forEach((row, i) => {
-      if (!Array.isArray(row)) throw new ArgumentError(`${who}: rows[${i}] is ${describe(row)}, but rows[0] is an array`);
-      if (row.length !== width) throw new ArgumentError(`${who}: rows[${i}] has ${row.length} values, rows[0] has ${width}`);
-      b.addRow(row, `rows[${i}]`);
-    });
-    return b.finish();
-  }
-  if (typeof first !== 'object' || first === null) {
-    throw new ArgumentError(`${who}: rows[0] is ${describe(first)}; expected an object (one key per column) or an array`);
-  }
-  const names = Object.keys(first);
-  if (names.length === 0) throw new ArgumentError(`${who}: rows[0] has no keys`);
-  const known = new Set(names);
-  const b = new TableBuilder(who, names, names.length, opts, argError);
-  const cells: unknown[] = new Array(names.length);
-  rows.forEach((row, i) => {
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-      throw new ArgumentError(`${who}: rows[${i}] is ${describe(row)}, but rows[0] is an object`);
-    }
-    const rec = row as Readonly<Record<string, unknown>>;
-    // Without an explicit column list the columns are rows[0]'s keys, so a key only later rows have
-    // would be dropped unseen: refuse it instead.
-    if (opts.columns === undefined) {
-      for (const k of Object.keys(rec)) {
-        if (!known.has(k)) throw new ArgumentError(`${who}: rows[${i}] has key "${k}", which rows[0] does not; pass columns to choose the features`);
-      }
-    }
-    for (let c = 0; c < names.length; c++) cells[c] = rec[names[c]];
-    b.addRow(cells, `rows[${i}]`);
-  });
-  return b.finish();
 }

@@ -40,6 +40,14 @@ describe('fromRows', () => {
       (e: unknown) => e instanceof ArgumentError && /fromRows: rows\[1\], column "temp": missing value \(null\)/.test(e.message));
   });
 
+  test('an empty categorical cell is refused, unless the given list names ""', () => {
+    const rows = [{ c: 'a', y: 0 }, { c: null, y: 1 }];
+    assert.throws(() => data.fromRows(rows, { label: 'y', categories: { c: 'auto' } }), /rows\[1\], column "c": missing value \(null\) in a categorical column/);
+    const [x, , info] = data.fromRows(rows, { label: 'y', categories: { c: ['a', ''] } });
+    assert.deepEqual(x.toArray(), [[0], [1]]);
+    assert.deepEqual(info.categories.c, ['a', '']);
+  });
+
   test('bad cells are named by row index and key', () => {
     assert.throws(() => data.fromRows([{ a: 1, y: 0 }, { a: 'abc', y: 1 }], { label: 'y' }), /rows\[1\], column "a": "abc" is not a number; the column holds numbers above/);
     assert.throws(() => data.fromRows([{ a: new Date(0), y: 0 }], { label: 'y' }), /rows\[0\], column "a": a Date \(1970-01-01T00:00:00.000Z\) is not a number/);
