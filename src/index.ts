@@ -39,8 +39,10 @@ export type { CallbackHooks, Logs } from './callbacks/callback.js';
 export { callbacks, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, LearningRateScheduler, CSVLogger } from './callbacks/builtins.js';
 export type { Verbose } from './models/progress.js';
 
-// Datasets.
+// Datasets, your own data, and helpers for labels.
 export * as datasets from './data/datasets.js';
+export * as data from './data/index.js';
+export * as utils from './utils/index.js';
 
 // Saving and loading (TensorFlow.js layers format).
 export { loadModel } from './io/model-io.js';

@@ -2,3 +2,5 @@
 
 export { mnist } from './mnist.js';
 export type { MnistLoadOptions } from './mnist.js';
+export { fashionMnist } from './fashion-mnist.js';
+export type { FashionMnistLoadOptions } from './fashion-mnist.js';

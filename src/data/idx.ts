@@ -1,9 +1,9 @@
 // The IDX file format (the one MNIST ships in): a validating parser for untrusted bytes and a file
 // reader that inflates gzip. Produces plain typed arrays; turning them into tensors is not done here.
 
-import { readFileSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { ArgumentError, FormatError, fmtShape } from '../errors.js';
+import { errnoCode, readFileBytes } from './files.js';
 
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -167,29 +167,6 @@ function decode(dtype: IdxDtype, bytes: Uint8Array, offset: number, count: numbe
       for (let i = 0; i < count; i++) out[i] = v.getFloat64(8 * i, false);
       return out;
     }
-  }
-}
-
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
-
-/** Reads a whole file for the data loaders, turning fs errors into FormatErrors that name the path. */
-function readFileBytes(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = errnoCode(e);
-    if (code === 'ENOENT') {
-      let hint = '';
-      if (path.endsWith('.gz') && existsSync(path.slice(0, -3))) hint = ` (but "${path.slice(0, -3)}" exists)`;
-      else if (!path.endsWith('.gz') && existsSync(`${path}.gz`)) hint = ` (but "${path}.gz" exists)`;
-      throw new FormatError(`file not found: "${path}"${hint}`);
-    }
-    if (code === 'EISDIR') throw new FormatError(`"${path}" is a directory, expected a file`);
-    if (code === 'EACCES' || code === 'EPERM') throw new FormatError(`cannot read "${path}": permission denied`);
-    if (code === 'ERR_FS_FILE_TOO_LARGE') throw new FormatError(`cannot read "${path}": file is too large (over 2 GiB)`);
-    throw new FormatError(`cannot read "${path}": ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -43,13 +43,13 @@ function candidateNames(f: MnistFile): string[] {
   return names.flatMap((n) => [n, `${n}.gz`]);
 }
 
-function findFile(dir: string, present: readonly string[], f: MnistFile): string {
+function findFile(name: string, dir: string, present: readonly string[], f: MnistFile): string {
   const names = candidateNames(f);
   const found = names.find((n) => present.includes(n));
   if (found !== undefined) return join(dir, found);
   const shown = present.length === 0 ? 'the directory is empty' : `it holds: ${listNames(present)}`;
   throw new FormatError(
-    `MNIST: no ${f.stem} file in "${dir}": looked for ${names.join(', ')}; ${shown}`,
+    `${name}: no ${f.stem} file in "${dir}": looked for ${names.join(', ')}; ${shown}`,
   );
 }
 
@@ -60,20 +60,20 @@ function listNames(names: readonly string[]): string {
   return sorted.length > max ? `${head} ... (${sorted.length - max} more)` : head;
 }
 
-function checkPair(images: IdxArray, labels: IdxArray, imagesPath: string, labelsPath: string): void {
+function checkPair(name: string, images: IdxArray, labels: IdxArray, imagesPath: string, labelsPath: string): void {
   if (images.shape.length !== 3) {
     throw new FormatError(
-      `MNIST: "${imagesPath}" should hold images of rank 3 [count, rows, cols], got ${images.dtype} ${fmtShape(images.shape)}`,
+      `${name}: "${imagesPath}" should hold images of rank 3 [count, rows, cols], got ${images.dtype} ${fmtShape(images.shape)}`,
     );
   }
   if (labels.shape.length !== 1 || labels.dtype !== 'uint8') {
     throw new FormatError(
-      `MNIST: "${labelsPath}" should hold uint8 labels of rank 1 [count], got ${labels.dtype} ${fmtShape(labels.shape)}`,
+      `${name}: "${labelsPath}" should hold uint8 labels of rank 1 [count], got ${labels.dtype} ${fmtShape(labels.shape)}`,
     );
   }
   if (images.shape[0] !== labels.shape[0]) {
     throw new FormatError(
-      `MNIST: image and label counts differ: "${imagesPath}" has ${images.shape[0]} images ${fmtShape(images.shape)}, ` +
+      `${name}: image and label counts differ: "${imagesPath}" has ${images.shape[0]} images ${fmtShape(images.shape)}, ` +
         `"${labelsPath}" has ${labels.shape[0]} labels; are the files from the same dataset and split?`,
     );
   }
@@ -84,32 +84,33 @@ function checkPair(images: IdxArray, labels: IdxArray, imagesPath: string, label
  * t10k-labels-idx1-ubyte, or the dotted variants (train-images.idx3-ubyte), each plain or gzipped
  * (`.gz`). Checks that images are rank 3, labels rank 1 uint8, counts agree within each split, and
  * train and test images have the same size and dtype. Label values are not range-checked: uint8 is
- * the only constraint, so MNIST-like sets with more classes (EMNIST) load too. */
-export function loadMnistArrays(dir: string = defaultMnistDir()): MnistArrays {
-  if (!existsSync(dir)) throw new FormatError(`MNIST: directory not found: "${dir}"`);
-  if (!statSync(dir).isDirectory()) throw new FormatError(`MNIST: "${dir}" is a file, expected the directory holding the IDX files`);
+ * the only constraint, so MNIST-like sets with more classes (EMNIST) load too. `name` starts every
+ * message (Fashion-MNIST uses this loader too). */
+export function loadMnistArrays(dir: string = defaultMnistDir(), name = 'MNIST'): MnistArrays {
+  if (!existsSync(dir)) throw new FormatError(`${name}: directory not found: "${dir}"`);
+  if (!statSync(dir).isDirectory()) throw new FormatError(`${name}: "${dir}" is a file, expected the directory holding the IDX files`);
   const present = readdirSync(dir);
   const paths = {
-    trainImages: findFile(dir, present, MNIST_FILES.trainImages),
-    trainLabels: findFile(dir, present, MNIST_FILES.trainLabels),
-    testImages: findFile(dir, present, MNIST_FILES.testImages),
-    testLabels: findFile(dir, present, MNIST_FILES.testLabels),
+    trainImages: findFile(name, dir, present, MNIST_FILES.trainImages),
+    trainLabels: findFile(name, dir, present, MNIST_FILES.trainLabels),
+    testImages: findFile(name, dir, present, MNIST_FILES.testImages),
+    testLabels: findFile(name, dir, present, MNIST_FILES.testLabels),
   };
   const train = { images: readIdxFile(paths.trainImages), labels: readIdxFile(paths.trainLabels) };
-  checkPair(train.images, train.labels, paths.trainImages, paths.trainLabels);
+  checkPair(name, train.images, train.labels, paths.trainImages, paths.trainLabels);
   const test = { images: readIdxFile(paths.testImages), labels: readIdxFile(paths.testLabels) };
-  checkPair(test.images, test.labels, paths.testImages, paths.testLabels);
+  checkPair(name, test.images, test.labels, paths.testImages, paths.testLabels);
   const trainPixels = train.images.shape.slice(1);
   const testPixels = test.images.shape.slice(1);
   if (train.images.dtype !== test.images.dtype) {
     throw new FormatError(
-      `MNIST: train images "${paths.trainImages}" are ${train.images.dtype} but test images "${paths.testImages}" are ` +
+      `${name}: train images "${paths.trainImages}" are ${train.images.dtype} but test images "${paths.testImages}" are ` +
         `${test.images.dtype}; both splits must have the same dtype`,
     );
   }
   if (trainPixels[0] !== testPixels[0] || trainPixels[1] !== testPixels[1]) {
     throw new FormatError(
-      `MNIST: train images "${paths.trainImages}" are ${fmtShape(trainPixels)} but test images "${paths.testImages}" are ` +
+      `${name}: train images "${paths.trainImages}" are ${fmtShape(trainPixels)} but test images "${paths.testImages}" are ` +
         `${fmtShape(testPixels)}; train and test must have the same image size`,
     );
   }

@@ -11,16 +11,25 @@ export interface MnistLoadOptions {
   path?: string;
 }
 
-type Split = [images: Tensor, labels: Tensor];
+export type Split = [images: Tensor, labels: Tensor];
 
-function images(a: IdxArray, file: string): Tensor {
-  if (a.dtype !== 'uint8') throw new FormatError(`MNIST: ${file} holds ${a.dtype} pixels, expected uint8`);
+function images(a: IdxArray, file: string, name: string): Tensor {
+  if (a.dtype !== 'uint8') throw new FormatError(`${name}: ${file} holds ${a.dtype} pixels, expected uint8`);
   return new Tensor(a.data as Uint8Array, [...a.shape], 'uint8');
 }
 
-function labels(a: IdxArray, file: string): Tensor {
-  if (a.shape.length !== 1) throw new FormatError(`MNIST: ${file} has shape ${fmtShape(a.shape)}, expected rank 1`);
+function labels(a: IdxArray, file: string, name: string): Tensor {
+  if (a.shape.length !== 1) throw new FormatError(`${name}: ${file} has shape ${fmtShape(a.shape)}, expected rank 1`);
   return new Tensor(Int32Array.from(a.data), [...a.shape], 'int32');
+}
+
+/** The four IDX files of an MNIST-layout dataset in `dir` as Keras' `((xTrain, yTrain), (xTest, yTest))`. */
+export function loadIdxSplits(dir: string, name: string): [Split, Split] {
+  const a = loadMnistArrays(dir, name);
+  return [
+    [images(a.train.images, 'train images', name), labels(a.train.labels, 'train labels', name)],
+    [images(a.test.images, 'test images', name), labels(a.test.labels, 'test labels', name)],
+  ];
 }
 
 let cache: { dir: string; value: [Split, Split] } | null = null;
@@ -35,11 +44,7 @@ export function loadData(opts: MnistLoadOptions = {}): [Split, Split] {
   const dir = opts.path ?? defaultMnistDir();
   // Tensors are immutable, so repeated loads can share one copy.
   if (cache && cache.dir === dir) return cache.value;
-  const a = loadMnistArrays(dir);
-  const value: [Split, Split] = [
-    [images(a.train.images, 'train images'), labels(a.train.labels, 'train labels')],
-    [images(a.test.images, 'test images'), labels(a.test.labels, 'test labels')],
-  ];
+  const value = loadIdxSplits(dir, 'MNIST');
   cache = { dir, value };
   return value;
 }

@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArgumentError, setSeed, randomNormal, randomUniform, truncatedNormal, type Tensor } from '../index.js';
-import { permutation, nextUint32 } from './random.js';
+import { permutation, nextUint32, SeededGenerator } from './random.js';
 
 const bits = (t: Tensor): number[] => Array.from(new Uint32Array(t.values.buffer.slice(0)));
 
@@ -117,4 +117,17 @@ test('randomUniform over an interval too narrow for float32 terminates', () => {
   setSeed(16);
   const t = randomUniform([10], 1 - 1e-9, 1);
   assert.equal(t.size, 10);
+});
+
+test('a SeededGenerator is the global sequence for its seed, and drawing from it leaves the global one alone', () => {
+  setSeed(21);
+  const global = [nextUint32(), nextUint32(), ...permutation(10)];
+  const g = new SeededGenerator(21);
+  setSeed(5);
+  const expectNext = nextUint32();
+  setSeed(5);
+  const own = [g.nextUint32(), g.nextUint32(), ...g.permutation(10)];
+  assert.deepEqual(own, global);
+  assert.equal(nextUint32(), expectNext);
+  assert.throws(() => new SeededGenerator(Number.NaN), /seed must be a finite number/);
 });

@@ -1,0 +1,3 @@
+// The `utils` namespace (Keras' keras.utils).
+
+export { toCategorical } from './categorical.js';
