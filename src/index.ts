@@ -12,7 +12,11 @@ export {
   relu, sigmoid, tanh, softplus, leakyRelu, elu, silu, gelu, softmax, logSoftmax,
   matMul, sum, mean, max, min, prod, argMax, argMin,
   reshape, flatten, transpose, expandDims, squeeze, slice, pad, gather, concat, stack, oneHot, cast, broadcastTo,
+  conv2d, maxPool2d, avgPool2d, batchNorm, batchNormTraining,
 } from './ops/index.js';
+export type { Conv2dOptions, Padding, Size2d } from './ops/conv.js';
+export type { Pool2dOptions } from './ops/pooling.js';
+export type { BatchNormOptions, BatchNormTrainingResult } from './ops/normalization.js';
 export type { ReduceOptions } from './ops/reduction.js';
 export type { MatMulOptions } from './ops/linalg.js';
 export { grad, grads, valueAndGrad, noGrad } from './autograd/engine.js';

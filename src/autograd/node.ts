@@ -1,7 +1,7 @@
 // The differentiable primitives and what a recorded step of the computation remembers.
 // The set is closed: rules.ts must give a gradient rule for every entry (the compiler checks it).
 
-import type { BinaryOp, DenseActivation, ReduceOp, UnaryOp } from '../backend/backend.js';
+import type { BinaryOp, Conv2dInfo, DenseActivation, ReduceOp, UnaryOp, Window2d } from '../backend/backend.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -28,6 +28,14 @@ export interface PrimParams {
   /** Per-sample sparse categorical cross-entropy; inputs: [pred, labels]. */
   sparseCrossentropy: { fromLogits: boolean };
   logSoftmax: Record<string, never>;
+  /** Fused act(conv(x, w) + b), NHWC / HWIO; inputs: [x, w] or [x, w, b]. */
+  conv2d: { activation: DenseActivation; info: Conv2dInfo };
+  maxPool2d: { info: Window2d };
+  avgPool2d: { info: Window2d };
+  /** With given statistics, channel axis last; inputs: [x, mean, variance, gamma?, beta?]. */
+  batchNorm: { epsilon: number; hasGamma: boolean; hasBeta: boolean };
+  /** With the batch's own statistics (kept here, computed from x); inputs: [x, gamma?, beta?]. */
+  batchNormTraining: { epsilon: number; hasGamma: boolean; hasBeta: boolean; mean: Tensor; variance: Tensor };
 }
 
 export type Prim = keyof PrimParams;

@@ -183,4 +183,53 @@ export const GRAD_RULES: { [P in Prim]: Rule<P> } = {
   sparseCrossentropy: (dy, [pred, labels], _y, { fromLogits }) => [ops.sparseCrossentropyGrad(pred, labels, fromLogits, dy), null],
 
   logSoftmax: (dy, _inputs, y) => [ops.sub(dy, ops.mul(ops.exp(y), ops.sum(dy, -1, { keepDims: true })))],
+
+  // Only the gradients some input wants are computed: the first layer's dx (its input is data) is skipped.
+  conv2d: (dy, [x, w, b], y, { activation, info }) =>
+    ops.conv2dBackward(x, w, y, dy, activation, info, [x.requiresGrad, w.requiresGrad, b !== undefined && b.requiresGrad]),
+
+  maxPool2d: (dy, [x], _y, { info }) => [ops.maxPool2dBackward(x, dy, info)],
+
+  avgPool2d: (dy, [x], _y, { info }) => [ops.avgPool2dBackward(x, dy, info)],
+
+  batchNorm: (dy, inputs, _y, { epsilon, hasGamma, hasBeta }) => {
+    const [x, mean, variance] = inputs;
+    const gamma = hasGamma ? inputs[3] : null;
+    const beta = hasBeta ? inputs[hasGamma ? 4 : 3] : null;
+    const statsGrad = mean.requiresGrad || variance.requiresGrad;
+    // Gradients for the statistics come from the per-channel sums the kernel already makes:
+    // dmean = -gamma * rstd * sum(dy), dvar = -gamma * rstd^2 * sum(dy * xhat) / 2.
+    const [dx, dgamma, dbeta] = ops.batchNormBackward(x, mean, variance, gamma, dy, epsilon, false, [
+      x.requiresGrad,
+      (gamma?.requiresGrad ?? false) || variance.requiresGrad,
+      (beta?.requiresGrad ?? false) || mean.requiresGrad,
+    ]);
+    let dmean: Tensor | null = null;
+    let dvar: Tensor | null = null;
+    if (statsGrad) {
+      const rstd = ops.div(1, ops.sqrt(ops.add(variance, epsilon)));
+      const k = gamma ? ops.mul(gamma, rstd) : rstd;
+      if (mean.requiresGrad) dmean = ops.neg(ops.mul(k, dbeta!));
+      if (variance.requiresGrad) dvar = ops.mul(ops.mul(k, rstd), ops.mul(dgamma!, -0.5));
+    }
+    const out: (Tensor | null)[] = [dx, dmean, dvar];
+    if (gamma) out.push(dgamma);
+    if (beta) out.push(dbeta);
+    return out;
+  },
+
+  batchNormTraining: (dy, inputs, _y, { epsilon, hasGamma, hasBeta, mean, variance }) => {
+    const [x] = inputs;
+    const gamma = hasGamma ? inputs[1] : null;
+    const beta = hasBeta ? inputs[hasGamma ? 2 : 1] : null;
+    const [dx, dgamma, dbeta] = ops.batchNormBackward(x, mean, variance, gamma, dy, epsilon, true, [
+      x.requiresGrad,
+      gamma?.requiresGrad ?? false,
+      beta?.requiresGrad ?? false,
+    ]);
+    const out: (Tensor | null)[] = [dx];
+    if (gamma) out.push(dgamma);
+    if (beta) out.push(dbeta);
+    return out;
+  },
 };

@@ -45,6 +45,37 @@ export interface SgdStep {
 /** Activations the fused Dense kernel applies itself; others run as a separate op. */
 export type DenseActivation = 'linear' | 'relu';
 
+/**
+ * Geometry of a 2-D sliding window (convolution or pooling) over an NHWC input, worked out once by
+ * the op before dispatch. Input x is [batch, inHeight, inWidth, channels]; output position
+ * (oh, ow) reads input rows oh*strideHeight - padTop + kh*dilationHeight (kh < windowHeight), and
+ * columns likewise; positions outside the input are padding (zero for convolution, skipped by
+ * pooling).
+ */
+export interface Window2d {
+  readonly batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly channels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly windowHeight: number;
+  readonly windowWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly dilationHeight: number;
+  readonly dilationWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly padBottom: number;
+  readonly padRight: number;
+}
+
+/** A convolution's geometry: the window is the kernel w [windowHeight, windowWidth, channels, outChannels] (HWIO). */
+export interface Conv2dInfo extends Window2d {
+  readonly outChannels: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** out = op(x), elementwise; out may have another dtype (bool for isNaN). */
@@ -94,6 +125,72 @@ export interface Backend {
     dx: TensorData | null,
     dw: TensorData | null,
     db: TensorData | null,
+  ): void;
+  /**
+   * Fused 2-D convolution, NHWC / HWIO: out [batch, outHeight, outWidth, outChannels] =
+   * act(conv(x, w) + bias), with x [batch, inHeight, inWidth, channels], w as in `info`.
+   */
+  conv2d(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, info: Conv2dInfo, out: TensorData): void;
+  /**
+   * Fused conv2d backward, given the forward's x, w, output y and upstream dy (one float dtype):
+   * dz = relu ? dy * (y > 0) : dy, then dx = the input gradient (transposed convolution of dz),
+   * dw = the filter gradient (x correlated with dz), db = sum of dz over batch and positions.
+   * Outputs passed as null are not computed.
+   */
+  conv2dBackward(
+    x: TensorData,
+    w: TensorData,
+    y: TensorData,
+    dy: TensorData,
+    activation: DenseActivation,
+    info: Conv2dInfo,
+    dx: TensorData | null,
+    dw: TensorData | null,
+    db: TensorData | null,
+  ): void;
+  /** Max pooling over each window, per channel; padded positions are skipped; NaN propagates. */
+  maxPool2d(x: TensorData, info: Window2d, out: TensorData): void;
+  /**
+   * Its gradient: each window's dy goes to the first position (in row-major window order) holding
+   * the window's maximum, as TF's MaxPoolGrad does; overlapping windows add up. dx is overwritten.
+   */
+  maxPool2dBackward(x: TensorData, dy: TensorData, info: Window2d, dx: TensorData): void;
+  /** Average pooling; the divisor is the number of non-padded positions in the window (as TF). */
+  avgPool2d(x: TensorData, info: Window2d, out: TensorData): void;
+  /** Its gradient: dy / count spread over each window's non-padded positions; dx is overwritten. */
+  avgPool2dBackward(dy: TensorData, info: Window2d, dx: TensorData): void;
+  /**
+   * Batch statistics of x seen as [rows, channels] (channels last): per-channel mean and the biased
+   * variance mean((x - mean)^2), both [channels].
+   */
+  batchNormStats(x: TensorData, mean: TensorData, variance: TensorData): void;
+  /** out = (x - mean) / sqrt(variance + epsilon) * gamma + beta per channel (last axis); null gamma = 1, null beta = 0. */
+  batchNormForward(
+    x: TensorData,
+    mean: TensorData,
+    variance: TensorData,
+    gamma: TensorData | null,
+    beta: TensorData | null,
+    epsilon: number,
+    out: TensorData,
+  ): void;
+  /**
+   * Gradients of batchNormForward given x, the statistics it used and upstream dy. With
+   * `batchStats` the statistics were x's own (batchNormStats), so the gradient flows through them
+   * into dx; otherwise they were constants. dgamma = sum(dy * xhat), dbeta = sum(dy) per channel.
+   * Outputs passed as null are not computed.
+   */
+  batchNormBackward(
+    x: TensorData,
+    mean: TensorData,
+    variance: TensorData,
+    gamma: TensorData | null,
+    dy: TensorData,
+    epsilon: number,
+    batchStats: boolean,
+    dx: TensorData | null,
+    dgamma: TensorData | null,
+    dbeta: TensorData | null,
   ): void;
   /**
    * Per-sample sparse categorical cross-entropy of pred [batch, classes] against integer labels

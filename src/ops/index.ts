@@ -7,3 +7,6 @@ export * from './reduction.js';
 export * from './linalg.js';
 export * from './shape-ops.js';
 export * from './nn.js';
+export * from './conv.js';
+export * from './pooling.js';
+export * from './normalization.js';

@@ -8,6 +8,9 @@ import { matMul } from './matmul.js';
 import { concat, gather, oneHot, pad, scatterAdd, slice, transpose } from './movement.js';
 import { argReduce, logSoftmax, reduce, softmax } from './reduce.js';
 import { denseBackward, denseForward, sparseCrossentropy, sparseCrossentropyGrad } from './nn.js';
+import { conv2d, conv2dBackward } from './conv.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
+import { batchNormBackward, batchNormForward, batchNormStats } from './batchnorm.js';
 
 /** Keras 3 Adam: lr_t = lr*sqrt(1-b2^t)/(1-b1^t); m += (g-m)(1-b1); v += (g²-v)(1-b2); w -= lr_t*m/(sqrt(v)+eps). */
 function adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
@@ -58,6 +61,15 @@ export const jsBackend: Backend = {
   logSoftmax,
   denseForward,
   denseBackward,
+  conv2d,
+  conv2dBackward,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  batchNormStats,
+  batchNormForward,
+  batchNormBackward,
   sparseCrossentropy,
   sparseCrossentropyGrad,
   adamUpdate,
