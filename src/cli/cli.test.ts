@@ -39,11 +39,17 @@ test('nerva mnist trains on a subset, writes metrics.json, pictures, report and 
     // The issue's bar for a short run: 1 epoch on 10,000 images reaches >= 90% on the test set.
     assert.ok(m.test_accuracy >= 0.9, `test accuracy ${m.test_accuracy}`);
     assert.ok(Math.abs(m.history.val_accuracy[0] - m.test_accuracy) < 1e-9);
-    for (const f of ['prediction.png', 'history.png', 'confusion.png', 'grid.png']) {
+    const inside = ['weights.png', 'activations.png', 'saliency.png', 'activations-wrong.png', 'saliency-wrong.png', 'most-confused.png'];
+    for (const f of ['prediction.png', 'history.png', 'confusion.png', 'grid.png', ...inside]) {
       const png = PNG.sync.read(readFileSync(join(out, f)));
       assert.ok(png.width > 100 && png.height > 100, f);
     }
-    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /data:image\/png;base64,/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /data:image\/png;base64,/);
+    assert.match(html, /<h2>Inside the network<\/h2>/);
+    assert.match(html, /<h3>Test image 100: a \d, (predicted|misclassified as) \d<\/h3>/);
+    assert.match(html, /<h3>Test image \d+: a \d, misclassified as \d<\/h3>/);
+    assert.match(r.stdout, /weights\.png, activations\.png, saliency\.png, activations-wrong\.png, saliency-wrong\.png, most-confused\.png/);
     const s = nerva(['summary', join(out, 'model')]);
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stdout, /Total params: 101,770/);

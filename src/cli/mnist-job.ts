@@ -118,6 +118,18 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
   nv.viz.plotHistory(history.history, { file: out('history.png') });
   nv.viz.plotConfusionMatrix(nv.viz.confusionMatrix(yTest, predicted, 10), { file: out('confusion.png') });
   nv.viz.predictionGrid(xTest, yTest, predictions, { rows: 4, cols: 8, file: out('grid.png') });
+  // Inside the network: the first layer's units (or filters), and activations and saliency of two test images.
+  const inside = { model, modelInputs: xTestF, inspect: wrong >= 0 ? [shown, wrong] : [shown] };
+  const first = model.layers.find((l) => l.className !== 'Flatten' && l.className !== 'Reshape');
+  if (first?.className === 'Dense') nv.viz.plotDenseWeights(first, { inputShape: [h, w], file: out('weights.png') });
+  if (first?.className === 'Conv2D') nv.viz.plotConvFilters(first, { file: out('filters.png') });
+  inside.inspect.forEach((i, n) => {
+    const x = xTestF.slice([i, 0, 0], [1, h, w]).reshape([1, ...(model.inputShape!.slice(1) as number[])]);
+    const suffix = n === 0 ? '' : '-wrong';
+    nv.viz.plotActivations(model, x, { label: yTest.values[i], file: out(`activations${suffix}.png`) });
+    nv.viz.plotSaliency(model, x, { label: yTest.values[i], file: out(`saliency${suffix}.png`) });
+  });
+  nv.viz.plotMostConfused(xTest, yTest, predictions, { file: out('most-confused.png') });
   nv.viz.report({
     title: 'nerva: MNIST, Flatten / Dense 128 relu / Dense 10 softmax',
     settings: {
@@ -130,9 +142,11 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
     images: xTest,
     labels: yTest,
     predictions,
+    ...inside,
     file: out('report.html'),
   });
   await model.save(out('model'));
-  say(`wrote ${['metrics.json', 'prediction.png', wrong >= 0 ? 'prediction-wrong.png' : '', 'history.png', 'confusion.png', 'grid.png', 'report.html', 'model/'].filter(Boolean).join(', ')} into ${o.out}`);
+  const inPictures = [first?.className === 'Conv2D' ? 'filters.png' : 'weights.png', 'activations.png', 'saliency.png', ...(wrong >= 0 ? ['activations-wrong.png', 'saliency-wrong.png'] : []), 'most-confused.png'];
+  say(`wrote ${['metrics.json', 'prediction.png', wrong >= 0 ? 'prediction-wrong.png' : '', 'history.png', 'confusion.png', 'grid.png', ...inPictures, 'report.html', 'model/'].filter(Boolean).join(', ')} into ${o.out}`);
   return { testAccuracy: result.accuracy, testLoss: result.loss, outDir: o.out };
 }

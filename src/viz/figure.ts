@@ -78,6 +78,12 @@ export class Figure {
     this.svg.image(values, rows, cols, x, y, cell, colormap);
   }
 
+  /** An image given as one colour per cell (row-major rows x cols), each cell a `cell`-pixel square. */
+  pixels(colors: readonly Rgb[], rows: number, cols: number, x: number, y: number, cell: number): void {
+    const index = Array.from({ length: rows * cols }, (_, i) => i);
+    this.image(index, rows, cols, x, y, cell, (i) => colors[i]);
+  }
+
   /** Encodes what was drawn. */
   finish(): Picture {
     return { png: encodePng(this.raster), svg: this.svg.toString() };
@@ -118,6 +124,38 @@ export function blues(v: number): Rgb {
   return [mix(0), mix(1), mix(2)];
 }
 
+// ColorBrewer "RdBu" (11 classes) reversed, as matplotlib's RdBu_r: blue below zero, red above,
+// a near-white grey at zero, so the sign of a weight or attribution reads at a glance.
+const RDBU_R: readonly Rgb[] = [
+  [5, 48, 97], [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240], [247, 247, 247],
+  [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31],
+];
+
+/** The colour `diverging(0)` gives: the middle of the diverging map. */
+export const DIVERGING_ZERO: Rgb = RDBU_R[5];
+
+/** A diverging colormap for -1..1 (clipped): dark blue at -1, near-white at 0, dark red at +1. */
+export function diverging(v: number): Rgb {
+  const t = ((Math.min(1, Math.max(-1, Number.isFinite(v) ? v : 0)) + 1) / 2) * (RDBU_R.length - 1);
+  const i = Math.min(RDBU_R.length - 2, Math.floor(t));
+  const f = t - i;
+  const [a, b] = [RDBU_R[i], RDBU_R[i + 1]];
+  const mix = (k: number): number => Math.round(a[k] + (b[k] - a[k]) * f);
+  return [mix(0), mix(1), mix(2)];
+}
+
+/**
+ * Signed values on the diverging map (scaled by `scale`), multiplied onto a light-grey copy of an
+ * image (`ink` 0..1), so the image shows through: a saliency or weight map drawn over the digit.
+ */
+export function overInk(values: ArrayLike<number>, ink: ArrayLike<number>, scale: number): Rgb[] {
+  return Array.from({ length: values.length }, (_, i) => {
+    const c = diverging(values[i] / scale);
+    const base = 1 - 0.45 * Math.min(1, Math.max(0, ink[i]));
+    return [Math.round(c[0] * base), Math.round(c[1] * base), Math.round(c[2] * base)] as Rgb;
+  });
+}
+
 /** Colours used across the charts (matplotlib's defaults where it has one). */
 export const COLORS = {
   black: [0, 0, 0] as Rgb,
@@ -128,4 +166,5 @@ export const COLORS = {
   wrong: [255, 0, 0] as Rgb,
   train: [31, 119, 180] as Rgb, // matplotlib C0
   val: [255, 127, 14] as Rgb, // matplotlib C1
+  frame: [170, 170, 170] as Rgb, // thin frames around tiles whose edges are near-white
 } as const;

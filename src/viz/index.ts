@@ -12,3 +12,18 @@ export type { ConfusionOptions } from './confusion.js';
 export { report } from './report.js';
 export type { ReportOptions } from './report.js';
 export { decodePng } from './png.js';
+
+// Inside the network: weights, activations, saliency, confusions.
+export { plotDenseWeights, plotConvFilters } from './weights.js';
+export type { WeightsOptions, DenseWeightsOptions, WeightsPicture } from './weights.js';
+export { layerOutputs, plotActivations, plotFeatureMaps } from './activations.js';
+export type { ActivationsOptions, ActivationsPicture, FeatureMapsOptions } from './activations.js';
+export type { LayerOutput } from './model-input.js';
+export { saliency } from './saliency.js';
+export type { SaliencyOptions, SaliencyOutput } from './saliency.js';
+export { plotSaliency } from './saliency-plot.js';
+export type { SaliencyPlotOptions, SaliencyPicture, Explanation } from './saliency-plot.js';
+export { mostConfused, plotMostConfused } from './confused.js';
+export type { ConfusedPair, MostConfusedOptions } from './confused.js';
+export type { TileLayout } from './tiles.js';
+export type { Box } from './axes.js';

@@ -55,3 +55,29 @@ test('report: sections are left out when their inputs are missing', () => {
   assert.doesNotMatch(html, /<img/);
   assert.doesNotMatch(html, /Settings|Confusion/);
 });
+
+test('report: with the model, an "Inside the network" section with weights, activations and saliency', async () => {
+  const { Sequential } = await import('../models/sequential.js');
+  const { Dense } = await import('../layers/dense.js');
+  const { Flatten } = await import('../layers/simple.js');
+  const ops = await import('../ops/index.js');
+  const model = new Sequential([new Flatten({ inputShape: [8, 8] }), new Dense({ units: 6, activation: 'relu' }), new Dense({ units: 3, activation: 'softmax' })]);
+  const inputs = ops.tensor(Float32Array.from(images, (v) => v / 255), [n, 8, 8]);
+  const probs = model.predict(inputs);
+  const predicted = Array.from(probs.argMax(-1).values);
+  const wrong = predicted.findIndex((p, i) => p !== labels[i]);
+  assert.ok(wrong >= 0, 'an untrained model gets some wrong');
+  const html = report({ images: { shape: [n, 8, 8], data: () => images }, labels, predictions: probs, model, modelInputs: inputs });
+  assert.match(html, /<h2>Inside the network<\/h2>/);
+  assert.match(html, /<h3>What the hidden units look for<\/h3>/);
+  assert.match(html, /<h3>Test image 11: a 2, (predicted|misclassified as) \d<\/h3>/);
+  assert.match(html, new RegExp(`<h3>Test image ${wrong}: a ${labels[wrong]}, misclassified as ${predicted[wrong]}</h3>`));
+  assert.match(html, /<h3>Most confused pairs<\/h3>/);
+  const pngs = [...html.matchAll(/src="data:image\/png;base64,([A-Za-z0-9+/=]+)"/g)].map((m) => decodePng(Buffer.from(m[1], 'base64')));
+  // Confusion matrix, grid, mistakes (no history here), + weights + (activations + saliency) x 2 examples + most confused.
+  assert.equal(pngs.length, 3 + 1 + 4 + 1);
+  // Chosen examples only.
+  const one = report({ labels, predictions: probs, images: { shape: [n, 8, 8], data: () => images }, model, modelInputs: inputs, inspect: [3] });
+  assert.equal([...one.matchAll(/<h3>Test image /g)].length, 1);
+  assert.throws(() => report({ labels, predictions: probs, images: { shape: [n, 8, 8], data: () => images }, model, modelInputs: inputs, inspect: [12] }), /viz\.report: example 12 is outside 0\.\.11/);
+});

@@ -1,9 +1,16 @@
 // One self-contained HTML page about a trained model: settings, metrics, training curves,
-// confusion matrix, a grid of test predictions and the most confident mistakes (PNGs inlined).
+// confusion matrix, a grid of test predictions, the most confident mistakes and, given the model,
+// what happens inside it (PNGs inlined).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Sequential } from '../models/sequential.js';
 import { ShapeError } from '../errors.js';
+import { plotActivations, plotFeatureMaps } from './activations.js';
+import { plotMostConfused } from './confused.js';
+import { denseImageShape, exampleAt } from './model-input.js';
+import { plotSaliency } from './saliency-plot.js';
+import { plotConvFilters, plotDenseWeights } from './weights.js';
 import { confusionMatrix, plotConfusionMatrix } from './confusion.js';
 import type { Picture } from './figure.js';
 import { plotHistory } from './history.js';
@@ -29,6 +36,12 @@ export interface ReportOptions {
   readonly gridCols?: number;
   /** How many of the most confident mistakes to show (default 10). */
   readonly mistakes?: number;
+  /** The trained model: adds an "Inside the network" section (units' weights, activations, saliency). */
+  readonly model?: Sequential;
+  /** What the model takes for each example, [N, ...input shape] (default `images`): e.g. pixels scaled to 0..1. */
+  readonly modelInputs?: ArrayInput;
+  /** Examples to look inside (default: test image 100, or the last, and the first misclassified one). */
+  readonly inspect?: readonly number[];
   /** Where to write the HTML (parent folders are created). */
   readonly file?: string;
 }
@@ -91,7 +104,7 @@ export function report(options: ReportOptions): string {
 <title>${esc(title)}</title>
 <style>
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 1000px; padding: 0 1em; color: #222; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; border-bottom: 1px solid #ddd; } h3 { font-size: 1.05em; margin-top: 1.4em; }
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #ddd; padding: 0.25em 0.7em; text-align: left; }
 td:nth-child(n+2) { font-variant-numeric: tabular-nums; }
@@ -160,5 +173,50 @@ function predictionSections(options: ReportOptions, who: string): string[] {
       out.push('<h2>Most confident mistakes</h2>\n<p>None: every example was predicted correctly.</p>');
     }
   }
+  if (options.model) out.push(insideSection(options.model, options, labels, predicted, wrong));
   return out;
+}
+
+/** "Inside the network": what the first layer's units look for, then activations and saliency of chosen examples. */
+function insideSection(model: Sequential, options: ReportOptions, labels: number[], predicted: number[], wrong: number[]): string {
+  const who = 'viz.report';
+  const inputs = options.modelInputs ?? options.images;
+  const parts = [
+    '<h2>Inside the network</h2>\n<p>The hidden layers are not a black box: every weight and every activation can be drawn. ' +
+      'Red means positive (raises a unit or a class), blue negative, the near-white middle zero.</p>',
+  ];
+  const dense = model.layers.find((l) => l.className === 'Dense');
+  if (dense && dense !== model.layers[model.layers.length - 1]) {
+    const shape = denseImageShape(model, dense);
+    const pic = plotDenseWeights(dense, shape ? { inputShape: shape } : {});
+    parts.push(
+      `<h3>What the hidden units look for</h3>\n<p class="note">Each tile is one unit of layer "${esc(dense.name)}": its incoming weights, one per input pixel, ` +
+        `laid out as the image. The unit's activation is the sum of pixel x weight (plus a bias): ink on red raises it, ink on blue lowers it. ` +
+        `The ${pic.units.length} units with the largest weights are shown, largest first.</p>\n${img(pic, 'hidden units\' weights')}`,
+    );
+  }
+  const conv = model.layers.find((l) => l.className === 'Conv2D');
+  if (conv) parts.push(`<h3>The first convolution's filters</h3>\n${img(plotConvFilters(conv), 'conv filters')}`);
+  if (!inputs) return parts.join('\n');
+  const n = labels.length;
+  const inspect = options.inspect ?? [Math.min(100, n - 1), ...wrong.slice(0, 1)];
+  for (const i of inspect) {
+    const x = exampleAt(inputs, i, who);
+    const heading = predicted[i] === labels[i] ? `Test image ${i}: a ${labels[i]}, predicted ${predicted[i]}` : `Test image ${i}: a ${labels[i]}, misclassified as ${predicted[i]}`;
+    const act = plotActivations(model, x, { label: labels[i] });
+    const sal = plotSaliency(model, x, { label: labels[i] });
+    parts.push(
+      `<h3>${esc(heading)}</h3>\n<p class="note">Every layer's output for this image: the hidden units that fire (the strongest labelled with ` +
+        `their unit number, as in the tiles above) and the class probabilities.</p>\n${img(act, `activations of test image ${i}`)}\n` +
+        (conv ? `${img(plotFeatureMaps(model, x), `feature maps of test image ${i}`)}\n` : '') +
+        `<p class="note">Saliency: the gradient of the class probability with respect to each pixel, and integrated gradients ` +
+        `(the gradient averaged along the path from a blank image, times the pixel), which add up to the change in probability. ` +
+        `Red pixels speak for the class, blue against it.</p>\n${img(sal, `saliency of test image ${i}`)}`,
+    );
+  }
+  if (options.images && wrong.length) {
+    const pic = plotMostConfused(options.images, labels, options.predictions as ArrayInput);
+    parts.push(`<h3>Most confused pairs</h3>\n<p class="note">The class pairs mixed up most often, with their most confident examples.</p>\n${img(pic, 'most confused pairs')}`);
+  }
+  return parts.join('\n');
 }
