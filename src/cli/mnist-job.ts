@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import * as nv from '../index.js';
-import type { MnistOptions } from './args.js';
+import type { MnistModel, MnistOptions } from './args.js';
 import { renderPredictionPreview } from './preview.js';
 import { loadWasmKernels } from '../backend/wasm/kernels.js';
 
@@ -33,6 +33,46 @@ function firstMismatch(pred: ArrayLike<number>, truth: ArrayLike<number>): numbe
   return -1;
 }
 
+/** The two models of the Keras tutorials, each with the data preparation of its example. */
+const MODELS: Record<MnistModel, {
+  title: string;
+  loss: string;
+  validationSplit: number | null;
+  build: (h: number, w: number) => nv.Sequential;
+  images: (x: nv.Tensor) => nv.Tensor;
+  labels: (y: nv.Tensor) => nv.Tensor;
+}> = {
+  mlp: {
+    title: 'Flatten / Dense 128 relu / Dense 10 softmax',
+    loss: 'sparse_categorical_crossentropy',
+    validationSplit: null,
+    build: (h, w) => new nv.Sequential([
+      nv.layers.flatten({ inputShape: [h, w] }),
+      nv.layers.dense({ units: 128, activation: 'relu' }),
+      nv.layers.dense({ units: 10, activation: 'softmax' }),
+    ]),
+    images: (x) => x,
+    labels: (y) => y,
+  },
+  cnn: {
+    title: 'the Keras simple convnet (Conv2D 32 / MaxPooling / Conv2D 64 / MaxPooling / Dropout 0.5 / Dense 10 softmax)',
+    loss: 'categorical_crossentropy',
+    validationSplit: 0.1,
+    build: (h, w) => new nv.Sequential([
+      nv.layers.input({ shape: [h, w, 1] }),
+      nv.layers.conv2d({ filters: 32, kernelSize: [3, 3], activation: 'relu' }),
+      nv.layers.maxPooling2d({ poolSize: [2, 2] }),
+      nv.layers.conv2d({ filters: 64, kernelSize: [3, 3], activation: 'relu' }),
+      nv.layers.maxPooling2d({ poolSize: [2, 2] }),
+      nv.layers.flatten(),
+      nv.layers.dropout({ rate: 0.5 }),
+      nv.layers.dense({ units: 10, activation: 'softmax' }),
+    ]),
+    images: (x) => x.expandDims(-1),
+    labels: (y) => nv.oneHot(y, 10),
+  },
+};
+
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<MnistResult> {
@@ -53,14 +93,15 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
   const xTestF = xTest.div(255);
   const [h, w] = xTrain.shape.slice(1);
 
-  const model = new nv.Sequential([
-    nv.layers.flatten({ inputShape: [h, w] }),
-    nv.layers.dense({ units: 128, activation: 'relu' }),
-    nv.layers.dense({ units: 10, activation: 'softmax' }),
-  ]);
-  model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+  const spec = MODELS[o.model];
+  const model = spec.build(h, w);
+  model.compile({ optimizer: 'adam', loss: spec.loss, metrics: ['accuracy'] });
   if (!o.quiet) model.summary({ print: log });
-  say(`backend: ${backendLabel()}; training on ${xTrain.shape[0]} images, validating on ${xTest.shape[0]}`);
+  // What the model reads: the convnet takes [n, h, w, 1] images and one-hot labels, as in its Keras example.
+  const [xFit, yFit] = [spec.images(xTrainF), spec.labels(yTrain)];
+  const [xEval, yEval] = [spec.images(xTestF), spec.labels(yTest)];
+  const validation = spec.validationSplit ? `${Math.floor(xTrain.shape[0] * spec.validationSplit)} held out of the training images` : `${xTest.shape[0]} test images`;
+  say(`backend: ${backendLabel()}; training on ${xTrain.shape[0] - (spec.validationSplit ? Math.floor(xTrain.shape[0] * spec.validationSplit) : 0)} images, validating on ${validation}`);
 
   const epochSeconds: number[] = [];
   let epochStart = 0;
@@ -72,18 +113,18 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
       epochSeconds.push((performance.now() - epochStart) / 1000);
     },
   };
-  const history = await model.fit(xTrainF, yTrain, {
+  const history = await model.fit(xFit, yFit, {
     epochs: o.epochs,
     batchSize: o.batchSize,
-    validationData: [xTestF, yTest],
+    ...(spec.validationSplit ? { validationSplit: spec.validationSplit } : { validationData: [xEval, yEval] as [nv.Tensor, nv.Tensor] }),
     verbose: o.quiet ? 0 : 'auto',
     callbacks: [timer],
   });
 
-  const result = model.evaluate(xTestF, yTest, { batchSize: 256 });
+  const result = model.evaluate(xEval, yEval, { batchSize: 256 });
   say(`Test loss: ${result.loss.toFixed(4)} - test accuracy: ${(result.accuracy * 100).toFixed(2)}%`);
 
-  const predictions = model.predict(xTestF, { batchSize: 256 });
+  const predictions = model.predict(xEval, { batchSize: 256 });
   // Index 100 is the test image the tutorial's prediction figure shows (when the test set has it).
   const shown = Math.min(100, xTest.shape[0] - 1);
   const probs = predictions.slice([shown, 0], [1, 10]).data();
@@ -95,6 +136,7 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
 
   mkdirSync(o.out, { recursive: true });
   const metrics = {
+    model: o.model,
     test_accuracy: result.accuracy,
     test_loss: result.loss,
     epochs: o.epochs,
@@ -131,10 +173,10 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
   });
   nv.viz.plotMostConfused(xTest, yTest, predictions, { file: out('most-confused.png') });
   nv.viz.report({
-    title: 'nerva: MNIST, Flatten / Dense 128 relu / Dense 10 softmax',
+    title: `nerva: MNIST, ${spec.title}`,
     settings: {
-      epochs: o.epochs, batch_size: o.batchSize, seed: o.seed ?? 'random', backend: nv.getBackend().name,
-      optimizer: 'adam', loss: 'sparse_categorical_crossentropy', train_samples: xTrain.shape[0],
+      model: o.model, epochs: o.epochs, batch_size: o.batchSize, seed: o.seed ?? 'random', backend: nv.getBackend().name,
+      optimizer: 'adam', loss: spec.loss, train_samples: xTrain.shape[0],
       test_samples: xTest.shape[0], params: model.countParams(),
     },
     metrics: { test_accuracy: result.accuracy, test_loss: result.loss, seconds_per_epoch: mean(epochSeconds) },

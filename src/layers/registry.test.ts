@@ -22,9 +22,16 @@ const EXAMPLES: Record<string, () => [number[], Layer[]]> = {
   Dropout: () => [[6], [layers.dropout({ rate: 0.25 })]],
   Reshape: () => [[6], [layers.reshape({ targetShape: [3, 2] })]],
   InputLayer: () => [[4], [layers.input({ shape: [4] }), layers.dense({ units: 2 })]],
+  Conv2D: () => [[5, 6, 2], [layers.conv2d({ filters: 3, kernelSize: [2, 3], strides: [1, 2], padding: 'same', activation: 'tanh' })]],
+  MaxPooling2D: () => [[5, 4, 2], [layers.maxPooling2d({ poolSize: 2, strides: 1 })]],
+  AveragePooling2D: () => [[5, 4, 2], [layers.averagePooling2d({ poolSize: [2, 3], padding: 'same' })]],
+  GlobalAveragePooling2D: () => [[3, 4, 2], [layers.globalAveragePooling2d()]],
+  GlobalMaxPooling2D: () => [[3, 4, 2], [layers.globalMaxPooling2d({ keepdims: true })]],
+  BatchNormalization: () => [[3, 3, 2], [layers.batchNormalization({ momentum: 0.9, epsilon: 1e-2, center: false })]],
 };
 
-const lowerFirst = (s: string): string => s[0].toLowerCase() + s.slice(1);
+/** TF.js' factory name of a class: Dense -> dense, Conv2D -> conv2d, MaxPooling2D -> maxPooling2d. */
+const lowerFirst = (s: string): string => (s[0].toLowerCase() + s.slice(1)).replace(/(\d)D$/, '$1d');
 
 function values(shape: number[], salt: number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);

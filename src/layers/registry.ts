@@ -6,6 +6,9 @@ import type { Layer, LayerClass } from './layer.js';
 import { Dense } from './dense.js';
 import { Activation, Dropout, Flatten, Reshape } from './simple.js';
 import { InputLayer } from './input.js';
+import { Conv2D } from './conv.js';
+import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D } from './pooling.js';
+import { BatchNormalization } from './normalization.js';
 
 function registry(classes: readonly LayerClass[]): ReadonlyMap<string, LayerClass> {
   const byName = new Map<string, LayerClass>();
@@ -18,7 +21,10 @@ function registry(classes: readonly LayerClass[]): ReadonlyMap<string, LayerClas
 }
 
 /** Built-in layer classes by Keras class name. */
-export const LAYER_CLASSES: ReadonlyMap<string, LayerClass> = registry([Dense, Flatten, Activation, Dropout, Reshape, InputLayer]);
+export const LAYER_CLASSES: ReadonlyMap<string, LayerClass> = registry([
+  Dense, Flatten, Activation, Dropout, Reshape, InputLayer,
+  Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, BatchNormalization,
+]);
 
 /**
  * True for layers of the library's own classes (not subclasses): they never keep a reference to

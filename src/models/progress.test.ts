@@ -217,3 +217,17 @@ test('running lines are cut to the terminal width so that \\r redraws never wrap
   bar.update(1875, FINAL_LOGS, true);
   assert.ok(stripAnsi(writes[1] as string).includes(KERAS_TAIL), 'the final line is kept whole');
 });
+
+test('a long epoch on a log stream writes an interim line every heartbeatMs, so it never looks frozen', () => {
+  let now = 0;
+  const out: string[] = [];
+  const bar = new ProgressBar({ target: 100, verbose: 2, stream: { write: (s: string) => out.push(s), isTTY: false }, now: () => now, heartbeatMs: 10_000 });
+  for (let step = 1; step <= 100; step++) {
+    now += 250; // 25 s in all
+    bar.update(step, { loss: 1 / step });
+  }
+  bar.update(100, { loss: 0.01 }, true);
+  assert.deepEqual(out.map((l) => l.split(' - ')[0]), [' 40/100', ' 80/100', '100/100']);
+  assert.match(out[0], /^ 40\/100 - ETA: 15s - 250ms\/step - loss: 0\.0250\n$/);
+  assert.match(out[2], /^100\/100 - 25s - 250ms\/step - loss: 0\.0100\n$/);
+});

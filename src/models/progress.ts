@@ -27,6 +27,11 @@ export interface ProgressOptions {
   minRedrawMs?: number;
   /** ANSI colours (bold count, green bar). Defaults to `stream.isTTY` unless NO_COLOR is set. */
   color?: boolean;
+  /**
+   * Where the line is not redrawn (a log file, a pipe, verbose 2), an epoch longer than this writes
+   * an interim line this often, so a long epoch (a convnet's) never looks frozen (default 10 s).
+   */
+  heartbeatMs?: number;
 }
 
 const BAR_WIDTH = 20;
@@ -104,6 +109,8 @@ export class ProgressBar {
   private readonly live: boolean;
   private readonly start: number;
   private lastDraw = -Infinity;
+  private readonly heartbeatMs: number;
+  private lastBeat: number;
   private timeAfterFirstStep: number | null = null;
   private logs: Record<string, number> | undefined;
   private finished = false;
@@ -129,6 +136,8 @@ export class ProgressBar {
     this.live = this.stream.isTTY === true;
     this.color = opts.color ?? (this.live && !process.env['NO_COLOR']);
     this.start = verbose === 0 ? 0 : this.now();
+    this.heartbeatMs = opts.heartbeatMs ?? 10_000;
+    this.lastBeat = this.start;
   }
 
   /** step = number of completed steps; logs = running means; finalize = last call of the epoch (prints the final line + newline). */
@@ -139,7 +148,14 @@ export class ProgressBar {
     // Like Keras, the first step (graph building, warm-up) is left out of the time per step.
     if (step === 1) this.timeAfterFirstStep = t;
     if (!finalize) {
-      if (this.verbose === 2 || !this.live || t - this.lastDraw < this.minRedrawMs) return;
+      if (this.verbose === 2 || !this.live) {
+        if (t - this.lastBeat >= this.heartbeatMs) {
+          this.lastBeat = t;
+          this.stream.write(`${this.summaryLine(step, t, true)}\n`);
+        }
+        return;
+      }
+      if (t - this.lastDraw < this.minRedrawMs) return;
       this.lastDraw = t;
       this.stream.write(`\r${this.barLine(step, t, false)}${CLEAR_TO_EOL}`);
       return;
@@ -203,13 +219,14 @@ export class ProgressBar {
     return renderSegments(segments, this.color, maxWidth);
   }
 
-  /** The verbose-2 line: `1875/1875 - 3s - 1ms/step - accuracy: 0.9263 - loss: 0.2580`. */
-  private summaryLine(step: number, t: number): string {
+  /**
+   * The verbose-2 line: `1875/1875 - 3s - 1ms/step - accuracy: 0.9263 - loss: 0.2580`; an interim
+   * one says the time left instead: `120/422 - ETA: 31s - 103ms/step - ...`.
+   */
+  private summaryLine(step: number, t: number, interim = false): string {
     const perStep = this.secondsPerStep(step, t);
-    return (
-      `${this.countText(step)} - ${formatTime((t - this.start) / 1000)}` +
-      ` - ${formatStepTime(perStep, this.unitName)}${this.metricsText()}`
-    );
+    const time = interim && this.target ? `ETA: ${formatEta(perStep * (this.target - step))}` : formatTime((t - this.start) / 1000);
+    return `${this.countText(step)} - ${time} - ${formatStepTime(perStep, this.unitName)}${this.metricsText()}`;
   }
 }
 

@@ -7,6 +7,7 @@ import { isFloat, type DType } from '../tensor/dtype.js';
 import { sizeOf } from '../tensor/shape.js';
 import type { Conv2dInfo, DenseActivation, Window2d } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
+import { scratch } from '../backend/arena.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
 import { empty } from './elementwise.js';
@@ -173,9 +174,8 @@ export function conv2dBackward(
   const dtype = x.dtype;
   const g = asFloat(dy, dtype);
   const dx = need[0] ? empty([...x.shape], dtype) : null;
-  // dw is read by the optimizer right after: scratch storage lets the wasm backend keep it in its
-  // memory and the training step give it back once applied (as for Dense).
-  const dw = need[1] ? new Tensor(getBackend().allocateScratch(dtype, sizeOf(w.shape)), [...w.shape], dtype) : null;
+  // dw is read by the optimizer right after: scratch storage of the training step (as for Dense).
+  const dw = need[1] ? new Tensor(scratch(dtype, sizeOf(w.shape)), [...w.shape], dtype) : null;
   const db = need[2] ? empty([info.outChannels], dtype) : null;
   if (dx || dw || db) getBackend().conv2dBackward(x, w, y, g, activation, info, dx, dw, db);
   return [dx, dw, db];

@@ -1,0 +1,232 @@
+// Conv2D: output = activation(conv2d(x, kernel) + bias) over NHWC images (channels_last, Keras' and
+// TF.js' default), kernel HWIO [kernelHeight, kernelWidth, inChannels, filters].
+
+import type { Tensor } from '../tensor/tensor.js';
+import * as ops from '../ops/index.js';
+import type { Padding } from '../ops/conv.js';
+import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
+import type { Variable } from './variable.js';
+import { activationName, getActivation, type ActivationFn } from '../activations.js';
+import { getInitializer, type Initializer } from '../initializers.js';
+import { ArgumentError, ShapeError, UnsupportedError, fmtShape } from '../errors.js';
+import type { ConfigReader } from './config.js';
+
+export type Size2d = number | [number, number];
+
+export interface Conv2DArgs extends LayerArgs {
+  /** Number of output channels (filters). */
+  filters: number;
+  /** Window size: one number for a square window, or [height, width]. */
+  kernelSize: Size2d;
+  /** Step of the window (default 1). */
+  strides?: Size2d;
+  /** 'valid' (default, no padding) or 'same' (output size ceil(input / stride)). */
+  padding?: Padding;
+  /** Only 'channels_last' (NHWC), Keras' default; 'channels_first' is refused. */
+  dataFormat?: 'channels_last';
+  /** Spacing between kernel taps (default 1); cannot be combined with strides > 1, as in Keras. */
+  dilationRate?: Size2d;
+  /** Activation name (default linear). */
+  activation?: string;
+  useBias?: boolean;
+  /** Default glorot_uniform, as in Keras (TF.js defaults to glorot_normal). */
+  kernelInitializer?: string | Initializer;
+  /** Default zeros. */
+  biasInitializer?: string | Initializer;
+}
+
+/** @internal A [height, width] pair of whole numbers >= 1, checked with an error naming the layer. */
+export function pairOf(who: string, name: string, v: unknown, dflt?: [number, number]): [number, number] {
+  if (v === undefined && dflt) return dflt;
+  const pair = typeof v === 'number' ? [v, v] : Array.isArray(v) ? v : null;
+  if (!pair || pair.length !== 2 || !pair.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)) {
+    throw new ArgumentError(`${who}: ${name} must be a whole number >= 1 or a pair of them, got ${JSON.stringify(v) ?? String(v)}`);
+  }
+  return [pair[0] as number, pair[1] as number];
+}
+
+/** @internal Checks a padding mode; Keras' 'causal' exists for Conv1D only. */
+export function paddingOf(who: string, v: unknown): Padding {
+  if (v === undefined || v === 'valid' || v === 'same') return (v ?? 'valid') as Padding;
+  if (v === 'causal') throw new UnsupportedError(`${who}: padding 'causal' is for 1-D convolutions (Conv1D); a 2-D layer takes 'valid' or 'same'`);
+  throw new ArgumentError(`${who}: padding must be 'valid' or 'same', got ${JSON.stringify(v) ?? String(v)}`);
+}
+
+/** @internal Refuses channels_first: nerva computes images as [batch, height, width, channels]. */
+export function channelsLast(who: string, v: unknown): void {
+  if (v === undefined || v === null || v === 'channels_last') return;
+  if (v === 'channels_first') {
+    throw new UnsupportedError(`${who}: dataFormat 'channels_first' is not supported; nerva takes images as [batch, height, width, channels] (channels_last): transpose with x.transpose([0, 2, 3, 1])`);
+  }
+  throw new ArgumentError(`${who}: dataFormat must be 'channels_last', got ${JSON.stringify(v)}`);
+}
+
+/** @internal Rank-4 [batch, height, width, channels] or an error naming the layer, with the usual fix. */
+export function checkImages(who: string, shape: readonly (number | null)[]): void {
+  if (shape.length === 4) return;
+  const dims = shape.map((d) => d ?? 'None').join(', ');
+  const hint = shape.length === 3
+    ? `; add the channel axis, e.g. reshape([n, ${shape.slice(1).map((d) => d ?? -1).join(', ')}, 1]) or inputShape [${shape.slice(1).map((d) => d ?? 'None').join(', ')}, 1]`
+    : '';
+  throw new ShapeError(`${who}: expected images of rank 4 [batch, height, width, channels], got [${dims}]${hint}`);
+}
+
+/**
+ * @internal [batch, outHeight, outWidth] of a window sliding over images of `inputShape` (unknown
+ * sizes stay null); refuses a (dilated) window larger than the input under 'valid' padding.
+ */
+export function windowOutput(
+  who: string,
+  inputShape: Shape,
+  size: readonly [number, number],
+  strides: readonly [number, number],
+  dilation: readonly [number, number],
+  padding: Padding,
+  what: string,
+): [number | null, number | null, number | null] {
+  checkImages(who, inputShape);
+  const out = (n: number | null, axis: 0 | 1): number | null => {
+    if (n === null) return null;
+    const span = (size[axis] - 1) * dilation[axis] + 1;
+    if (padding === 'same') return Math.ceil(n / strides[axis]);
+    if (span > n) {
+      const dilated = dilation.some((d) => d > 1) ? ` (${(size[0] - 1) * dilation[0] + 1} x ${(size[1] - 1) * dilation[1] + 1} with dilation)` : '';
+      throw new ShapeError(
+        `${who}: the ${what} ${size[0]} x ${size[1]}${dilated} is larger than the input's ${inputShape[1] ?? 'None'} x ${inputShape[2] ?? 'None'} positions ` +
+          `(input [${inputShape.map((d) => d ?? 'None').join(', ')}], padding 'valid'); use a smaller ${what} or padding 'same'`,
+      );
+    }
+    return Math.floor((n - span) / strides[axis]) + 1;
+  };
+  return [inputShape[0], out(inputShape[1], 0), out(inputShape[2], 1)];
+}
+
+/**
+ * 2-D convolution over images, Keras' Conv2D.
+ * @example
+ * const model = new Sequential([
+ *   layers.input({ shape: [28, 28, 1] }),
+ *   layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),  // -> [None, 26, 26, 32]
+ * ]);
+ */
+export class Conv2D extends Layer {
+  static readonly className = 'Conv2D';
+  readonly className = Conv2D.className;
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly dilationRate: [number, number];
+  readonly activation: string;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  #act: ActivationFn;
+  kernel: Variable | null = null;
+  bias: Variable | null = null;
+  #inChannels = -1;
+
+  constructor(args: Conv2DArgs) {
+    super(args, 'conv2d');
+    const who = `Conv2D "${this.name}"`;
+    if (!Number.isInteger(args.filters) || args.filters <= 0) {
+      throw new ArgumentError(`${who}: filters must be a positive integer, got ${JSON.stringify(args.filters) ?? String(args.filters)}`);
+    }
+    this.filters = args.filters;
+    if (args.kernelSize === undefined) throw new ArgumentError(`${who}: kernelSize is required, e.g. { filters: ${args.filters}, kernelSize: 3 }`);
+    this.kernelSize = pairOf(who, 'kernelSize', args.kernelSize);
+    this.strides = pairOf(who, 'strides', args.strides, [1, 1]);
+    this.padding = paddingOf(who, args.padding);
+    channelsLast(who, args.dataFormat);
+    this.dilationRate = pairOf(who, 'dilationRate', args.dilationRate, [1, 1]);
+    if (this.dilationRate.some((d) => d > 1) && this.strides.some((s) => s > 1)) {
+      throw new ArgumentError(`${who}: strides > 1 cannot be combined with dilationRate > 1 (as in Keras), got strides [${this.strides}] and dilationRate [${this.dilationRate}]`);
+    }
+    this.activation = activationName(args.activation);
+    this.#act = getActivation(this.activation);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorot_uniform');
+    this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros');
+  }
+
+  static fromConfig(r: ConfigReader, base: LayerArgs): Conv2D {
+    r.refuseSet(['kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank'], "nerva's Conv2D has no regularizers, constraints or LoRA yet");
+    r.oneOf('data_format', ['channels_last'], 'channels_last');
+    if (r.num('groups', (n) => Number.isInteger(n) && n >= 1, 'a positive integer', 1) !== 1) r.unsupported('groups', 'is not 1; nerva has no grouped convolutions yet');
+    return new Conv2D({
+      ...base,
+      filters: r.num('filters', (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+      kernelSize: r.pair('kernel_size'),
+      strides: r.pair('strides', [1, 1]),
+      padding: r.oneOf('padding', ['valid', 'same'] as const, 'valid'),
+      dilationRate: r.pair('dilation_rate', [1, 1]),
+      activation: r.activation('activation'),
+      useBias: r.bool('use_bias', true),
+      kernelInitializer: r.initializer('kernel_initializer', 'glorot_uniform'),
+      biasInitializer: r.initializer('bias_initializer', 'zeros'),
+    });
+  }
+
+  override build(inputShape: Shape): void {
+    const who = `Conv2D "${this.name}"`;
+    checkImages(who, inputShape);
+    const channels = inputShape[3];
+    if (channels === null) throw new ShapeError(`${who}: the channel dimension of the input must be known, got [${inputShape.map((d) => d ?? 'None').join(', ')}]`);
+    this.computeOutputShape(inputShape); // refuses a kernel larger than the (padded) input
+    this.#inChannels = channels;
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInitializer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer);
+    this.built = true;
+  }
+
+  call(x: Tensor, _opts: CallOptions): Tensor {
+    const who = `Conv2D "${this.name}"`;
+    checkImages(who, x.shape);
+    if (x.shape[3] !== this.#inChannels) {
+      throw new ShapeError(`${who}: expected ${this.#inChannels} input channels (the last axis), got ${fmtShape(x.shape)}`);
+    }
+    // relu and linear are fused into the convolution kernel; other activations run after it.
+    const fused = this.activation === 'relu' ? 'relu' : 'linear';
+    let y: Tensor;
+    try {
+      y = ops.conv2d(x, this.kernel!.value, {
+        bias: this.bias ? this.bias.value : null,
+        strides: this.strides,
+        padding: this.padding,
+        dilationRate: this.dilationRate,
+        activation: fused,
+      });
+    } catch (e) {
+      if (e instanceof ShapeError) throw new ShapeError(`${who}: ${e.message}`);
+      throw e;
+    }
+    return fused === 'relu' || this.activation === 'linear' ? y : this.#act(y);
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const who = `Conv2D "${this.name}"`;
+    const [b, h, w] = windowOutput(who, inputShape, this.kernelSize, this.strides, this.dilationRate, this.padding, 'kernel');
+    return [b, h, w, this.filters];
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      dataFormat: 'channels_last',
+      dilationRate: [...this.dilationRate],
+      activation: this.activation,
+      useBias: this.useBias,
+      kernelInitializer: { className: this.kernelInitializer.className, config: this.kernelInitializer.config },
+      biasInitializer: { className: this.biasInitializer.className, config: this.biasInitializer.config },
+      kernelRegularizer: null,
+      biasRegularizer: null,
+      activityRegularizer: null,
+      kernelConstraint: null,
+      biasConstraint: null,
+    };
+  }
+}
