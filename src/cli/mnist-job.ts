@@ -69,7 +69,7 @@ const MODELS: Record<MnistModel, {
       nv.layers.dense({ units: 10, activation: 'softmax' }),
     ]),
     images: (x) => x.expandDims(-1),
-    labels: (y) => nv.oneHot(y, 10),
+    labels: (y) => nv.utils.toCategorical(y, 10),
   },
 };
 
@@ -161,7 +161,7 @@ export async function runMnist(o: MnistOptions, log: (s: string) => void = (s) =
   nv.viz.plotConfusionMatrix(nv.viz.confusionMatrix(yTest, predicted, 10), { file: out('confusion.png') });
   nv.viz.predictionGrid(xTest, yTest, predictions, { rows: 4, cols: 8, file: out('grid.png') });
   // Inside the network: the first layer's units (or filters), and activations and saliency of two test images.
-  const inside = { model, modelInputs: xTestF, inspect: wrong >= 0 ? [shown, wrong] : [shown] };
+  const inside = { model, modelInputs: xEval, inspect: wrong >= 0 ? [shown, wrong] : [shown] };
   const first = model.layers.find((l) => l.className !== 'Flatten' && l.className !== 'Reshape');
   if (first?.className === 'Dense') nv.viz.plotDenseWeights(first, { inputShape: [h, w], file: out('weights.png') });
   if (first?.className === 'Conv2D') nv.viz.plotConvFilters(first, { file: out('filters.png') });
