@@ -1,12 +1,13 @@
 // Small models for the tests of the inside-the-network pictures (src/viz): float64 Dense stacks, so
-// finite differences are exact to ~1e-9, and a stand-in Conv2D layer until the real one exists.
+// finite differences are exact to ~1e-9, and a small float64 convnet.
 
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { Sequential } from '../models/sequential.js';
 import { Dense } from '../layers/dense.js';
 import { Activation, Dropout, Flatten } from '../layers/simple.js';
-import { Layer, type LayerArgs, type Shape } from '../layers/layer.js';
+import type { LayerArgs } from '../layers/layer.js';
+import { Conv2D } from '../layers/conv.js';
 import type { Initializer } from '../initializers.js';
 import { rng } from './random-arrays.js';
 
@@ -47,50 +48,17 @@ export function tinyModelWithActivation(seed = 1): Sequential {
 }
 
 /**
- * A stand-in for the Conv2D layer another session is building: className 'Conv2D', a kernel
- * [kh, kw, in, out] named `<layer>/kernel`, a valid (unpadded) stride-1 convolution and relu,
- * computed in plain loops without gradients (the pictures only run it forward).
+ * nerva's Conv2D with the arguments these tests use: a float64 kernel from `init`, no bias, relu,
+ * valid padding, stride 1.
  */
-export class FakeConv2D extends Layer {
-  readonly className = 'Conv2D';
-  readonly filters: number;
-  readonly kernelSize: number;
-  #init: Initializer;
+export class FakeConv2D extends Conv2D {
   constructor(args: LayerArgs & { filters: number; kernelSize: number; init: Initializer }) {
-    super(args, 'conv2d');
-    this.filters = args.filters;
-    this.kernelSize = args.kernelSize;
-    this.#init = args.init;
-  }
-  override build(inputShape: Shape): void {
-    this.addWeight('kernel', [this.kernelSize, this.kernelSize, inputShape[3] as number, this.filters], this.#init);
-    this.built = true;
-  }
-  call(x: Tensor): Tensor {
-    const k = this.kernelSize;
-    const [n, h, w, c] = x.shape;
-    const [oh, ow, f] = [h - k + 1, w - k + 1, this.filters];
-    const kv = this.weights[0].value.values;
-    const out = new Float64Array(n * oh * ow * f);
-    for (let b = 0; b < n; b++)
-      for (let i = 0; i < oh; i++)
-        for (let j = 0; j < ow; j++)
-          for (let o = 0; o < f; o++) {
-            let s = 0;
-            for (let di = 0; di < k; di++)
-              for (let dj = 0; dj < k; dj++)
-                for (let ch = 0; ch < c; ch++) s += x.values[((b * h + i + di) * w + j + dj) * c + ch] * kv[((di * k + dj) * c + ch) * f + o];
-            out[((b * oh + i) * ow + j) * f + o] = Math.max(0, s);
-          }
-    return ops.tensor(out, [n, oh, ow, f], 'float64');
-  }
-  computeOutputShape(s: Shape): Shape {
-    const k = this.kernelSize;
-    return [s[0], (s[1] as number) - k + 1, (s[2] as number) - k + 1, this.filters];
+    const { init, ...rest } = args;
+    super({ ...rest, kernelInitializer: init, useBias: false, activation: 'relu' });
   }
 }
 
-/** FakeConv2D(4 filters, 3x3) on [6, 6, 1] -> Flatten -> Dense 2 softmax, float64. */
+/** Conv2D(4 filters, 3x3) on [6, 6, 1] -> Flatten -> Dense 2 softmax, float64. */
 export function tinyConvModel(): Sequential {
   return new Sequential([
     new FakeConv2D({ inputShape: [6, 6, 1], filters: 4, kernelSize: 3, init: f64Init(11) }),

@@ -70,7 +70,7 @@ test('plotActivations and plotFeatureMaps: conv layers show their feature maps',
   const x = ops.tensor(Float64Array.from({ length: 36 }, (_, i) => (i % 7) / 7), [6, 6, 1], 'float64');
   const act = plotActivations(model, x);
   assert.ok(decodePng(act.png).height > 200);
-  assert.match(act.svg, /conv2d[^<]* \(Conv2D\): 4 feature maps 4x4/);
+  assert.match(act.svg, /conv2d[^<]* \(Conv2D, relu\): 4 feature maps 4x4/);
   const maps = plotFeatureMaps(model, x, { maxMaps: 2 });
   const img = decodePng(maps.png);
   assert.ok(img.width > 150 && img.height > 100);

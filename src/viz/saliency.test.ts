@@ -8,7 +8,7 @@ import * as ops from '../ops/index.js';
 import { Sequential } from '../models/sequential.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout, Flatten } from '../layers/simple.js';
-import { f64Init, tinyInput, tinyModel, tinyModelWithActivation } from '../test-utils/inside-models.js';
+import { f64Init, tinyConvModel, tinyInput, tinyModel, tinyModelWithActivation } from '../test-utils/inside-models.js';
 import { saliency } from './saliency.js';
 import { plotSaliency } from './saliency-plot.js';
 import { decodePng } from './png.js';
@@ -50,6 +50,18 @@ test('saliency: the gradient of each class probability equals finite differences
       assertClose(g.values, fd, 1e-6, 1e-9, `${hidden} class ${k}`);
       assert.ok(Math.max(...Array.from(fd, Math.abs)) > 1e-3, 'the check is not vacuous');
     }
+  }
+});
+
+test('saliency through a convnet (Conv2D, relu) equals finite differences (float64)', () => {
+  const model = tinyConvModel();
+  const x = ops.tensor(Float64Array.from({ length: 36 }, (_, i) => Math.sin(0.7 * i) + 0.2), [6, 6, 1], 'float64');
+  for (let k = 0; k < 2; k++) {
+    const g = saliency(model, x, { classIndex: k });
+    assert.deepEqual(g.shape, [6, 6, 1]);
+    const fd = finiteDifferences((v) => model.predict(ops.tensor(v, [1, 6, 6, 1], 'float64')).values[k], x);
+    assertClose(g.values, fd, 1e-6, 1e-9, `conv class ${k}`);
+    assert.ok(Math.max(...Array.from(fd, Math.abs)) > 1e-3, 'the check is not vacuous');
   }
 });
 

@@ -126,7 +126,7 @@ test('plotConvFilters: one tile per filter [kh, kw, in, out], sorted by norm, in
   assert.deepEqual(img.get(tiles[0].x + 14, tiles[0].y + 14), diverging(-1));
   assert.deepEqual(img.get(tiles[1].x + 28 + 14, tiles[1].y + 28 + 14), DIVERGING_ZERO);
   assert.deepEqual(img.get(tiles[1].x + 14, tiles[1].y + 14), diverging(1));
-  assert.match(out.svg, /conv_a \(Conv2D\): filters/);
+  assert.match(out.svg, /conv_a \(Conv2D, relu\): filters/);
 
   const two = new FakeConv2D({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, init: f64Init(2) });
   new Sequential([two]);
