@@ -18,7 +18,7 @@ export type { MatMulOptions } from './ops/linalg.js';
 export { grad, grads, valueAndGrad, noGrad } from './autograd/engine.js';
 export { getBackend, setBackend, listBackends } from './backend/index.js';
 export { setNumThreads, getNumThreads, warmUpThreads } from './backend/wasm/threads.js';
-export { NervaError, ShapeError, DtypeError, ArgumentError, FormatError, UnsupportedError } from './errors.js';
+export { NervaError, ShapeError, DtypeError, ArgumentError, FormatError, UnsupportedError, FileSystemError } from './errors.js';
 
 // Models, layers and training.
 export { Sequential } from './models/sequential.js';
