@@ -596,7 +596,9 @@ export async function readModelArtifacts(path: string, opts: { maxJsonBytes?: nu
   let jsonFile = local;
   if (st.isDirectory()) {
     jsonFile = join(local, MODEL_JSON);
-    const jst = await statOrNull(jsonFile).catch(() => null);
+    const jst = await statOrNull(jsonFile).catch((e: unknown) => {
+      throw fileSystemError(e, 'loadModel', 'read', jsonFile, false);
+    });
     if (!jst) throw new FormatError(`${local}: directory has no ${MODEL_JSON}`);
     st = jst;
   }

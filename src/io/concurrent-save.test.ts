@@ -104,18 +104,28 @@ function sameModel(got: ModelArtifacts, want: ModelArtifacts): boolean {
   ));
 }
 
-/** Starts crash-child saving `count` times; resolves when it exits, with the times of its saves. */
-function saver(dir: string, count: number, first: 'A' | 'B'): { done: Promise<number[]> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'crash-child.ts'), dir, String(count), first], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+/**
+ * Starts crash-child to save `count` times once told to go (`go()`, after `ready` resolves), so that
+ * two children start saving together whatever their start-up times; `done` gives its save times.
+ */
+function saver(dir: string, count: number, first: 'A' | 'B'): { ready: Promise<void>; go: () => void; done: Promise<number[]> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'crash-child.ts'), dir, String(count), first, 'wait'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const times: number[] = [];
   let err = '';
+  let out = '';
+  let onReady!: () => void;
+  const ready = new Promise<void>((r) => (onReady = r));
   child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    out += s;
+    if (out.includes('ready\n')) onReady();
     for (const c of s) if (c === '.') times.push(performance.now());
   });
   child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
   return {
+    ready,
+    go: () => child.stdin.write('go\n'),
     done: new Promise((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code) => (code === 0 ? resolve(times) : reject(new Error(`saver ${first} exited with ${code}: ${err}`))));
@@ -131,6 +141,9 @@ test('BUG-1 across processes: two processes saving into one folder in a loop; ev
   const count = 30;
   const one = saver(dir, count, 'A');
   const two = saver(dir, count, 'B');
+  await Promise.all([one.ready, two.ready]);
+  one.go();
+  two.go();
   let running = true;
   const both = Promise.all([one.done, two.done]).finally(() => (running = false));
   let loads = 0;
