@@ -1,7 +1,7 @@
 // nerva's public API: everything a user imports comes from here.
 
 export { Tensor } from './tensor/tensor.js';
-export type { TensorLike, NestedArray } from './tensor/tensor.js';
+export type { TensorLike, NestedArray, TensorArray } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { setSeed } from './tensor/random.js';
 export {
