@@ -16,6 +16,7 @@ import { ArgumentError, FileSystemError, FormatError, UnsupportedError } from '.
 import { loadModel } from './model-io.js';
 import { artifactsFromMemory, readModelArtifacts } from './artifacts.js';
 import { modelSaveDir, toLocalPath } from './paths.js';
+import { ModelCheckpoint } from './checkpoint.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = await mkdtemp(join(tmpdir(), 'nerva-paths-test-'));
@@ -132,6 +133,13 @@ test('save: x/model.json writes into x/; a Keras .keras/.h5 name or another .jso
   }
   await rejects(tinyModel().save(join(d, 'sub', 'weights.json')), ArgumentError, /names a \.json file; save writes a folder holding model\.json: give the folder \(".*sub"\) or ".*sub\/model\.json"/);
   assert.equal(modelSaveDir('out/model.json', 'save'), join(process.cwd(), 'out'));
+});
+
+test('ModelCheckpoint refuses a Keras file name or a URL when it is made, not after the first epoch', () => {
+  assert.throws(() => new ModelCheckpoint({ filepath: 'ckpt-{epoch:02d}.keras' }), (e: unknown) => e instanceof UnsupportedError && /^modelCheckpoint: "ckpt-0\.keras" names a Keras \.keras file/.test(e.message));
+  assert.throws(() => new ModelCheckpoint({ filepath: 'best.h5' }), /names a Keras \.h5 file/);
+  assert.throws(() => new ModelCheckpoint({ filepath: 'https://example.com/m' }), /https:\/\/ URL/);
+  assert.doesNotThrow(() => new ModelCheckpoint({ filepath: 'file://./ckpt/m-{epoch:03d}-{val_loss:.3f}' }));
 });
 
 test('save: an existing file, an empty path, a file among the parents, a non-string: clear errors', async () => {
