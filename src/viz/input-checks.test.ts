@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,7 @@ test('displayPrediction writes .png and .svg only: a .jpg name is refused, nothi
   assert.equal(existsSync(join(dir, 'p.jpg')), false);
   displayPrediction(0, probs, labels, images, { file: join(dir, 'P.PNG') });
   assert.ok(existsSync(join(dir, 'P.PNG')));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('predictionGrid: NaN refused, logits fine for classes, but not when confidences are printed', () => {
