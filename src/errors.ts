@@ -24,6 +24,22 @@ export class FormatError extends NervaError {}
 /** Something nerva does not do (yet), said plainly instead of silently doing something else. */
 export class UnsupportedError extends NervaError {}
 
+/**
+ * The file system refused an operation (permission denied, read-only, no space, a file where a
+ * folder must be): `save: cannot create folder /mnt/ro/model: the file system is read-only (EROFS)`.
+ */
+export class FileSystemError extends NervaError {
+  constructor(
+    message: string,
+    /** The Node error code (`'EACCES'`, `'EROFS'`, ...) when there was one. */
+    readonly code: string | undefined,
+    /** The path the operation was about. */
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Formats a shape the way messages show it: `[32, 28, 28]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

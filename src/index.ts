@@ -1,7 +1,7 @@
 // nerva's public API: everything a user imports comes from here.
 
 export { Tensor } from './tensor/tensor.js';
-export type { TensorLike, NestedArray } from './tensor/tensor.js';
+export type { TensorLike, NestedArray, TensorArray } from './tensor/tensor.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { setSeed } from './tensor/random.js';
 export {
@@ -22,7 +22,7 @@ export type { MatMulOptions } from './ops/linalg.js';
 export { grad, grads, valueAndGrad, noGrad } from './autograd/engine.js';
 export { getBackend, setBackend, listBackends } from './backend/index.js';
 export { setNumThreads, getNumThreads, warmUpThreads } from './backend/wasm/threads.js';
-export { NervaError, ShapeError, DtypeError, ArgumentError, FormatError, UnsupportedError } from './errors.js';
+export { NervaError, ShapeError, DtypeError, ArgumentError, FormatError, UnsupportedError, FileSystemError } from './errors.js';
 
 // Models, layers and training.
 export { Sequential } from './models/sequential.js';

@@ -16,13 +16,18 @@ export const backends: Record<string, () => PartialBackend | null> = {
   wasm: wasmBackend,
 };
 
+/** The maker of backend `name`; own keys only, so 'toString' or '__proto__' are unknown names. */
+function backendMaker(name: unknown): (() => PartialBackend | null) | undefined {
+  return typeof name === 'string' && Object.hasOwn(backends, name) ? backends[name] : undefined;
+}
+
 /**
  * The default: wasm where WebAssembly SIMD works, else js. NERVA_BACKEND=js|wasm overrides it.
  */
 function initialBackend(): Backend {
   const wanted = typeof process !== 'undefined' ? process.env?.NERVA_BACKEND : undefined;
   if (wanted) {
-    const make = backends[wanted];
+    const make = backendMaker(wanted);
     if (!make) throw new ArgumentError(`NERVA_BACKEND: unknown backend '${wanted}'; available: ${Object.keys(backends).join(', ')}`);
     const b = make();
     if (!b) throw new ArgumentError(`NERVA_BACKEND: backend '${wanted}' is not available on this machine`);
@@ -62,8 +67,8 @@ export function listBackends(): string[] {
  * typed arrays). Example: `setBackend('js')`.
  */
 export function setBackend(name: string): void {
-  const make = backends[name];
-  if (!make) throw new ArgumentError(`setBackend: unknown backend '${name}'; available: ${Object.keys(backends).join(', ')}`);
+  const make = backendMaker(name);
+  if (!make) throw new ArgumentError(`setBackend: unknown backend ${typeof name === 'string' ? `'${name}'` : String(name)}; available: ${Object.keys(backends).join(', ')}`);
   const b = make();
   if (!b) throw new ArgumentError(`setBackend: backend '${name}' is not available on this machine`);
   active = b === jsBackend ? jsBackend : withFallback(b);

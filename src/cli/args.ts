@@ -1,6 +1,9 @@
 // Command-line option parsing with clear errors: every bad value names the option and what came.
 
 import { parseArgs } from 'node:util';
+import { writeFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDirSync, fileSystemError } from '../io/paths.js';
 
 export class UsageError extends Error {}
 
@@ -26,7 +29,14 @@ function int(name: string, raw: string | undefined, min: number): number | undef
   if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--${name} must be an integer, got '${raw}'`);
   const v = Number(raw);
   if (v < min) throw new UsageError(`--${name} must be >= ${min}, got ${v}`);
+  if (!Number.isSafeInteger(v)) throw new UsageError(`--${name} is too large: ${raw}`);
   return v;
+}
+
+/** A string option that, when given, must not be empty (`--out=` would mean the current folder). */
+function nonEmpty(name: string, raw: string | undefined): string | undefined {
+  if (raw !== undefined && raw.trim() === '') throw new UsageError(`--${name} needs a value, got an empty string`);
+  return raw;
 }
 
 export function parseMnistArgs(argv: string[]): MnistOptions {
@@ -69,17 +79,32 @@ export function parseMnistArgs(argv: string[]): MnistOptions {
   // Each model's defaults are its Keras example's: the MLP tutorial's 5 epochs of 32, the convnet's 15 of 128.
   return {
     model,
-    epochs: int('epochs', v.epochs, 0) ?? (model === 'cnn' ? 15 : 5),
+    epochs: int('epochs', v.epochs, 1) ?? (model === 'cnn' ? 15 : 5),
     batchSize: int('batch-size', v['batch-size'], 1) ?? (model === 'cnn' ? 128 : 32),
     seed: int('seed', v.seed, 0),
-    out: v.out ?? 'out/mnist',
-    backend: v.backend,
+    out: nonEmpty('out', v.out) ?? 'out/mnist',
+    backend: nonEmpty('backend', v.backend),
     quiet: v.quiet ?? false,
     limit: int('limit', v.limit, 1),
     testLimit: int('test-limit', v['test-limit'], 1),
-    data: v.data,
+    data: nonEmpty('data', v.data),
     help: v.help ?? false,
   };
+}
+
+/**
+ * Makes sure the --out folder exists and takes files, before any training: a file in its place, a
+ * read-only disk or missing permissions are reported now rather than after the epochs ran.
+ */
+export function prepareOutDir(out: string): void {
+  const dir = ensureDirSync(out, '--out', { fileHint: 'nerva mnist writes its results into a folder: give a folder path' });
+  const probe = join(dir, `.nerva-write-test.${process.pid}.tmp`);
+  try {
+    writeFileSync(probe, '');
+    unlinkSync(probe);
+  } catch (e) {
+    throw fileSystemError(e, '--out', 'write into', dir);
+  }
 }
 
 export const MAIN_HELP = `nerva — Keras-style deep learning for TypeScript

@@ -92,11 +92,11 @@ test('nerva mnist uses the relaxed-SIMD kernels where Node can run them, unless 
 
 test('bad options exit non-zero with a clear message', () => {
   const cases: [string[], RegExp][] = [
-    [['mnist', '--epochs', '-1'], /--epochs must be >= 0, got -1/],
+    [['mnist', '--epochs', '-1'], /--epochs must be >= 1, got -1/],
     [['mnist', '--batch-size', 'abc'], /--batch-size must be an integer, got 'abc'/],
     [['mnist', '--batch-size', '0'], /--batch-size must be >= 1/],
     [['mnist', '--frobnicate'], /Unknown option '--frobnicate'/],
-    [['mnist', '--backend', 'gpu', '--limit', '10'], /unknown backend 'gpu'/],
+    [['mnist', '--backend', 'gpu', '--limit', '10'], /unknown or unavailable backend 'gpu'/],
     [['fly'], /unknown command 'fly'/],
     [['summary'], /summary takes one argument/],
     [['summary', '/nonexistent/model'], /nonexistent/],

@@ -2,7 +2,7 @@
 // layouts (browser download, shards, model_config wrapper, quantised), round trips and every refusal.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, writeFile, readdir, rm, symlink, copyFile, stat, truncate, appendFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, writeFile, readdir, rm, symlink, copyFile, stat, truncate, appendFile, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -239,6 +239,9 @@ test('a second save replaces the weights file and removes stale temp files it ow
   await writeModelArtifacts(d, sampleArtifacts(1));
   const first = (await readdir(d)).find((f) => f.startsWith('weights.'));
   await writeFile(join(d, '.nerva-model.json.123-abc.tmp'), 'left by a killed save');
+  // Long untouched, so it is a leftover whether or not a process 123 happens to exist here.
+  const old = new Date(Date.now() - 3_600_000);
+  await utimes(join(d, '.nerva-model.json.123-abc.tmp'), old, old);
   await writeFile(join(d, 'notes.txt'), 'not ours');
   await writeModelArtifacts(d, sampleArtifacts(2));
   const files = (await readdir(d)).sort();

@@ -1,12 +1,14 @@
 // Reading, validating and writing TensorFlow.js layers-model artifacts (model.json + binary weights).
 // Files are untrusted input: every field is checked and every size is known before anything big is
 // allocated. Mapping the topology to layers is not done here (see src/models).
-import { open, stat, realpath } from 'node:fs/promises';
+import { open, stat, realpath, constants } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ArgumentError, FormatError, UnsupportedError, fmtShape } from '../errors.js';
 import { MODEL_JSON, commitModelFiles, weightsFileName } from './atomic.js';
+import { ensureDir, errorCode, fileSystemError, modelSaveDir, toLocalPath } from './paths.js';
+import { inSaveQueue } from './lock.js';
 
 export type WeightDtype = 'float32' | 'int32' | 'bool';
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
@@ -93,8 +95,31 @@ function isObject(v: unknown): v is { [k: string]: unknown } {
 function show(v: unknown): string {
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v) ?? String(v);
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    // Too deep for the stack, or refers to itself: say what it is instead.
+    s = Array.isArray(v) ? '[...]' : typeof v === 'object' ? '{...}' : typeof v;
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Deeper than any model.json (a few levels); what is deeper is refused before anything recurses. */
+export const MAX_JSON_DEPTH = 200;
+
+/** Throws a FormatError when `root` nests arrays/objects more than MAX_JSON_DEPTH deep (iterative). */
+function checkJsonDepth(root: unknown, source: string): void {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      throw new FormatError(`${source}: JSON nested more than ${MAX_JSON_DEPTH} levels deep (a model.json is a few levels deep); refusing it`);
+    }
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
 }
 
 function assertLittleEndianHost(): void {
@@ -115,6 +140,7 @@ interface CheckedModelJson {
 }
 
 function checkModelFields(root: unknown, source: string): CheckedModelJson {
+  checkJsonDepth(root, source);
   if (!isObject(root)) throw new FormatError(`${source}: expected a JSON object at the top level, got ${show(root)}`);
   let topology = root.modelTopology;
   if (topology === undefined || topology === null) {
@@ -443,13 +469,39 @@ async function statOrNull(p: string) {
   }
 }
 
+// O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever, blocking a
+// libuv thread so that even process.exit() cannot end the process. Regular files ignore the flag.
+const READ_NONBLOCKING = constants.O_RDONLY | constants.O_NONBLOCK;
+
+/** What a non-regular file is, for messages. */
+function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+/** Errors a concurrent save can cause in a reader (a weights file replaced mid-read): worth a retry. */
+const retryable = new WeakSet<Error>();
+function vanished<E extends Error>(e: E, really = true): E {
+  if (really) retryable.add(e);
+  return e;
+}
+
 /** Reads exactly `length` bytes of a regular file into `into` at `at`, failing if it is not that size. */
 async function readExact(file: string, length: number, into: Uint8Array, at: number): Promise<void> {
-  const fh = await open(file, 'r');
+  let fh;
+  try {
+    fh = await open(file, READ_NONBLOCKING);
+  } catch (e) {
+    throw vanished(fileSystemError(e, 'loadModel', 'read', file, false), errorCode(e) === 'ENOENT');
+  }
   try {
     const st = await fh.stat();
     if (!st.isFile() || st.size !== length) {
-      throw new FormatError(`${file}: changed while being read (expected ${length} bytes, now ${st.size})`);
+      throw vanished(new FormatError(`${file}: changed while being read (expected ${length} bytes, now ${st.size})`));
     }
     let done = 0;
     while (done < length) {
@@ -463,12 +515,17 @@ async function readExact(file: string, length: number, into: Uint8Array, at: num
 }
 
 /** Reads model.json-style text with a size cap checked before any reading. */
-async function readJsonFile(file: string, maxBytes: number): Promise<unknown> {
-  const fh = await open(file, 'r');
+async function readJsonText(file: string, maxBytes: number): Promise<string> {
+  let fh;
+  try {
+    fh = await open(file, READ_NONBLOCKING);
+  } catch (e) {
+    throw fileSystemError(e, 'loadModel', 'read', file, false);
+  }
   let bytes: Uint8Array;
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new FormatError(`${file}: not a regular file`);
+    if (!st.isFile()) throw new FormatError(`${file}: is not a regular file (it is ${kindOf(st)})`);
     if (st.size > maxBytes) {
       throw new FormatError(`${file}: ${st.size} bytes is over the model JSON size cap of ${maxBytes} bytes (option maxJsonBytes)`);
     }
@@ -483,13 +540,11 @@ async function readJsonFile(file: string, maxBytes: number): Promise<unknown> {
   } finally {
     await fh.close();
   }
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new FormatError(`${file}: not valid UTF-8 text`);
   }
-  return parseJson(text, file);
 }
 
 function isInside(parent: string, child: string): boolean {
@@ -511,28 +566,59 @@ async function resolveWeightsPath(dir: string, realDir: string, p: string, sourc
     real = await realpath(full);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new FormatError(`${source}: weights file ${full} (${at}) does not exist`);
-    throw e;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw vanished(new FormatError(`${source}: weights file ${full} (${at}) does not exist`));
+    throw fileSystemError(e, 'loadModel', 'read', full, false);
   }
   if (!isInside(realDir, real)) throw bad(`resolves (through a symlink) to ${real}, outside the model's directory`);
   return real;
 }
 
+/** A save replacing the model while it is read is retried this many times before giving up. */
+const READ_ATTEMPTS = 5;
+
 /**
- * Reads a model: a directory (its model.json) or a path to a .json file, plus the weight files its
- * manifest names. Everything is validated; throws FormatError naming the file and weight at fault.
+ * Reads a model: a directory (its model.json) or a path to a .json file (or a `file://` URL of
+ * either), plus the weight files its manifest names. Everything is validated; throws FormatError
+ * naming the file and weight at fault. A save into the same folder while this reads is fine: if a
+ * weights file vanishes because model.json was replaced meanwhile, the read starts over.
  */
 export async function readModelArtifacts(path: string, opts: { maxJsonBytes?: number } = {}): Promise<ModelArtifacts> {
   assertLittleEndianHost();
+  const local = toLocalPath(path, 'loadModel', 'a path (a model folder or its model.json) or a file:// URL');
   const maxJsonBytes = opts.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
-  const st = await statOrNull(path);
-  if (!st) throw new FormatError(`${path}: no such file or directory`);
-  let jsonFile = path;
-  if (st.isDirectory()) {
-    jsonFile = join(path, MODEL_JSON);
-    if (!(await statOrNull(jsonFile))) throw new FormatError(`${path}: directory has no ${MODEL_JSON}`);
+  let st;
+  try {
+    st = await statOrNull(local);
+  } catch (e) {
+    throw fileSystemError(e, 'loadModel', 'read', local, false);
   }
-  const root = await readJsonFile(jsonFile, maxJsonBytes);
+  if (!st) throw new FormatError(`${local}: no such file or directory`);
+  let jsonFile = local;
+  if (st.isDirectory()) {
+    jsonFile = join(local, MODEL_JSON);
+    const jst = await statOrNull(jsonFile).catch((e: unknown) => {
+      throw fileSystemError(e, 'loadModel', 'read', jsonFile, false);
+    });
+    if (!jst) throw new FormatError(`${local}: directory has no ${MODEL_JSON}`);
+    st = jst;
+  }
+  // Checked before opening too (the open is non-blocking as well, in case it is swapped meanwhile).
+  if (!st.isFile()) throw new FormatError(`${jsonFile}: is not a regular file (it is ${kindOf(st)})`);
+  for (let attempt = 1; ; attempt++) {
+    const text = await readJsonText(jsonFile, maxJsonBytes);
+    try {
+      return await readModelOnce(jsonFile, text);
+    } catch (e) {
+      if (!(e instanceof Error) || !retryable.has(e) || attempt >= READ_ATTEMPTS) throw e;
+      // Only worth another go when model.json itself changed (a save committed meanwhile).
+      const now = await readJsonText(jsonFile, maxJsonBytes).catch(() => text);
+      if (now === text) throw e;
+    }
+  }
+}
+
+async function readModelOnce(jsonFile: string, text: string): Promise<ModelArtifacts> {
+  const root = parseJson(text, jsonFile);
   const model = checkModelFields(root, jsonFile);
   const groups = checkManifest((root as { weightsManifest?: unknown }).weightsManifest, jsonFile);
 
@@ -545,7 +631,9 @@ export async function readModelArtifacts(path: string, opts: { maxJsonBytes?: nu
     for (let pi = 0; pi < g.paths.length; pi++) {
       const at = describeJsonPath(['weightsManifest', g.index, 'paths', pi]);
       const real = await resolveWeightsPath(dir, realDir, g.paths[pi], jsonFile, at);
-      const fst = await stat(real);
+      const fst = await stat(real).catch((e: unknown) => {
+        throw vanished(fileSystemError(e, 'loadModel', 'read', real, false), errorCode(e) === 'ENOENT');
+      });
       if (!fst.isFile()) throw new FormatError(`${jsonFile}: ${at} ${JSON.stringify(g.paths[pi])} is not a regular file`);
       files.push({ path: real, size: fst.size });
     }
@@ -674,11 +762,14 @@ function checkWeightsToWrite(a: ModelArtifacts, who: string): void {
 
 /**
  * Writes dir/model.json and its weights file so that a crash at any moment leaves the old or the new
- * model complete (see atomic.ts). The weights file is `weights.<content hash>.bin`, not `weights.bin`:
- * the name must differ from the file the old model.json points at until model.json is replaced.
+ * model complete (see atomic.ts), one save at a time per folder (see lock.ts). The weights file is
+ * `weights.<content hash>.bin`, not `weights.bin`: the name must differ from the file the old
+ * model.json points at until model.json is replaced. `where` is a folder, its model.json, or a
+ * file:// URL of either (see paths.ts); `who` names the caller in errors.
  */
-export async function writeModelArtifacts(dir: string, artifacts: ModelArtifacts): Promise<void> {
+export async function writeModelArtifacts(where: string, artifacts: ModelArtifacts, who = 'save'): Promise<void> {
   assertLittleEndianHost();
+  const dir = modelSaveDir(where, who);
   checkWeightsToWrite(artifacts, `writeModelArtifacts(${dir})`);
   const chunks = weightChunks(artifacts.weights);
   const hash = createHash('sha256');
@@ -693,5 +784,10 @@ export async function writeModelArtifacts(dir: string, artifacts: ModelArtifacts
   };
   if (artifacts.trainingConfig) json.trainingConfig = artifacts.trainingConfig;
   if (artifacts.userDefinedMetadata) json.userDefinedMetadata = artifacts.userDefinedMetadata;
-  await commitModelFiles(dir, weightsName, chunks, JSON.stringify(json));
+  const text = JSON.stringify(json);
+  // Joined now, before any await, so that saves to one folder commit in the order they were called.
+  await inSaveQueue(dir, async () => {
+    await ensureDir(dir, who, { fileHint: `${who} writes a folder (model.json and a weights file): give a folder path` });
+    await commitModelFiles(dir, weightsName, chunks, text, who);
+  });
 }

@@ -21,7 +21,7 @@ after(() => rm(work, { recursive: true, force: true }));
  * 0.9 s per process here, too slow for 30 kills; plain node starts in ~50 ms. Same code, types stripped.
  */
 async function transpileChild(out: string): Promise<string> {
-  const files = ['errors.ts', 'io/artifacts.ts', 'io/atomic.ts', 'io/crash-child.ts'];
+  const files = ['errors.ts', 'io/artifacts.ts', 'io/atomic.ts', 'io/lock.ts', 'io/paths.ts', 'io/crash-child.ts'];
   await mkdir(join(out, 'io'), { recursive: true });
   await writeFile(join(out, 'package.json'), '{"type": "module"}');
   for (const f of files) {

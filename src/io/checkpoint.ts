@@ -5,6 +5,7 @@
 import { Callback, type Logs } from '../callbacks/callback.js';
 import { ArgumentError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
+import { modelSaveDir } from './paths.js';
 
 export interface ModelCheckpointArgs {
   /** Directory to save into; may contain `{epoch}`, `{epoch:02d}`, `{val_loss:.4f}` (any log key). */
@@ -28,6 +29,8 @@ export class ModelCheckpoint extends Callback {
     super();
     if (!a || typeof a.filepath !== 'string' || a.filepath === '') throw new ArgumentError('modelCheckpoint: filepath is required');
     this.filepath = a.filepath;
+    // Refuse what every save would refuse (a .keras/.h5 name, an http:// URL) now, not after an epoch.
+    modelSaveDir(a.filepath.replace(/\{[^}]*\}/g, '0'), 'modelCheckpoint');
     this.monitor = a.monitor ?? 'val_loss';
     this.saveBestOnly = a.saveBestOnly ?? false;
     this.includeOptimizer = a.includeOptimizer ?? false;

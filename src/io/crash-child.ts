@@ -1,6 +1,8 @@
-// Helper process for the crash test (atomic.test.ts): saves model A and model B alternately into a
-// directory, forever, until the parent kills it with SIGKILL. Usage: crash-child <dir>.
-// Prints "ready" once loaded, then one "." per completed save.
+// Helper process for the crash test (atomic.test.ts) and the cross-process save test
+// (concurrent-save.test.ts): saves model A and model B alternately into a directory, forever (until
+// the parent kills it with SIGKILL) or `count` times. Usage: crash-child <dir> [count] [first: A|B]
+// [wait]. Prints "ready" once loaded (with `wait`, then waits for a line on stdin, so that several
+// children can start saving together), then one "." per completed save.
 import { pathToFileURL } from 'node:url';
 import { writeModelArtifacts, type ModelArtifacts } from './artifacts.js';
 
@@ -18,10 +20,11 @@ export function crashModel(which: 'A' | 'B'): ModelArtifacts {
   };
 }
 
-async function main(dir: string): Promise<never> {
-  const models = [crashModel('A'), crashModel('B')];
+async function main(dir: string, count: number, first: 'A' | 'B', wait: boolean): Promise<void> {
+  const models = first === 'A' ? [crashModel('A'), crashModel('B')] : [crashModel('B'), crashModel('A')];
   process.stdout.write('ready\n');
-  for (let i = 0; ; i++) {
+  if (wait) await new Promise((resolve) => process.stdin.once('data', resolve));
+  for (let i = 0; i < count; i++) {
     await writeModelArtifacts(dir, models[i % 2]);
     process.stdout.write('.');
   }
@@ -33,5 +36,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.stderr.write('usage: crash-child <dir>\n');
     process.exit(2);
   }
-  await main(dir);
+  const count = process.argv[3] === undefined ? Infinity : Number(process.argv[3]);
+  await main(dir, count, process.argv[4] === 'B' ? 'B' : 'A', process.argv[5] === 'wait');
+  process.stdin.destroy();
 }

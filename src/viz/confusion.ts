@@ -7,13 +7,13 @@ import { readLabels, type ArrayInput } from './input.js';
 
 /**
  * Counts how often each true class (row) was predicted as each class (column).
- * `predicted` may be class numbers or [N, C] probabilities (their argmax is taken); so may `labels`
- * (one-hot). `numClasses` defaults to the largest class seen plus one.
+ * `predicted` may be class numbers or [N, C] probabilities or scores (their argmax is taken);
+ * `labels` class numbers or one-hot rows. NaN scores and fractional class numbers are refused. `numClasses` defaults to the largest class seen plus one.
  */
 export function confusionMatrix(labels: ArrayInput, predicted: ArrayInput, numClasses?: number): number[][] {
   const who = 'viz.confusionMatrix';
   const truth = readLabels(labels, who);
-  const pred = readLabels(predicted, who);
+  const pred = readLabels(predicted, who, 'predictions');
   if (truth.length !== pred.length) {
     throw new ShapeError(`${who}: labels and predictions differ in length: ${truth.length} vs ${pred.length}`);
   }

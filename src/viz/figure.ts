@@ -1,9 +1,10 @@
 // A Figure draws every call twice, into a Raster (for PNG) and an SvgDoc (for SVG), so each chart
 // is written once and comes out in both formats; plus saving a finished picture to a file.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { ArgumentError } from '../errors.js';
+import { ensureDirSync, fileSystemError } from '../io/paths.js';
 import { encodePng } from './png.js';
 import { Raster, type Rgb, type TextPlacement } from './raster.js';
 import { SvgDoc } from './svg.js';
@@ -18,9 +19,9 @@ export interface Picture {
 
 /** Where and how to save a picture. */
 export interface SaveOptions {
-  /** File to write (parent folders are created). Written as SVG if it ends in `.svg`. */
+  /** File to write (parent folders are created): `.png` or `.svg`, which picks the format. */
   readonly file?: string;
-  /** Overrides the format the file name implies. */
+  /** The format, for a file name without (or with another) extension. */
   readonly format?: 'png' | 'svg';
 }
 
@@ -90,16 +91,39 @@ export class Figure {
   }
 }
 
+/**
+ * The format to write `file` in: its extension (.png or .svg) or `format`. A file named .jpg,
+ * .pdf, ... would get bytes of another format, so it is refused unless `format` says otherwise.
+ */
+function pictureFormat(file: string, format: 'png' | 'svg' | undefined, who: string): 'png' | 'svg' {
+  const ext = extname(file).toLowerCase();
+  const named = ext === '.png' ? 'png' : ext === '.svg' ? 'svg' : null;
+  if (named && format && named !== format) {
+    throw new ArgumentError(`${who}: file ${JSON.stringify(file)} is named ${ext} but format is '${format}'; use one or the other`);
+  }
+  const chosen = format ?? named;
+  if (!chosen) {
+    const what = ext ? `${ext} pictures` : 'a file without an extension';
+    throw new ArgumentError(`${who}: cannot write ${what} (${JSON.stringify(file)}): nerva draws PNG and SVG; name the file .png or .svg (or pass format)`);
+  }
+  return chosen;
+}
+
 /** Writes `picture` to `options.file` (if given) as PNG or SVG; parent folders are created. */
 export function savePicture(picture: Picture, options: SaveOptions, who: string): void {
   const { file, format } = options;
   if (format !== undefined && format !== 'png' && format !== 'svg') {
     throw new ArgumentError(`${who}: format must be 'png' or 'svg', got ${JSON.stringify(format)}`);
   }
-  if (!file) return;
-  const asSvg = format ? format === 'svg' : extname(file).toLowerCase() === '.svg';
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, asSvg ? picture.svg : picture.png);
+  if (file === undefined) return;
+  if (typeof file !== 'string' || file === '') throw new ArgumentError(`${who}: file must be a non-empty path, got ${JSON.stringify(file)}`);
+  const asSvg = pictureFormat(file, format, who) === 'svg';
+  ensureDirSync(dirname(file), who);
+  try {
+    writeFileSync(file, asSvg ? picture.svg : picture.png);
+  } catch (e) {
+    throw fileSystemError(e, who, 'write', file);
+  }
 }
 
 /** matplotlib's "binary" colormap: 0 is white, 1 is black. */

@@ -48,10 +48,21 @@ function valueRange(series: readonly (readonly number[])[]): [number, number] {
  */
 export function plotHistory(history: Record<string, readonly number[]>, options: HistoryOptions = {}): Picture {
   const who = 'viz.plotHistory';
+  if (typeof history !== 'object' || history === null || Array.isArray(history)) {
+    throw new ArgumentError(`${who}: expected the history record { loss: [...], ... }, got ${Array.isArray(history) ? 'an array' : String(history)}`);
+  }
+  // fit() returns a History object; Keras users write plot(history.history), which is what we take.
+  const inner = (history as { history?: unknown }).history;
+  if (typeof inner === 'object' && inner !== null && !Array.isArray(inner)) {
+    throw new ArgumentError(`${who}: got the History object that fit() returns; pass its record of values: plotHistory(history.history)`);
+  }
   const groups = panels(history);
   if (groups.length === 0) throw new ArgumentError(`${who}: history has no series (expected e.g. { loss: [...] })`);
   for (const [key, values] of Object.entries(history)) {
     if (!Array.isArray(values)) throw new ArgumentError(`${who}: history.${key} must be an array of numbers`);
+  }
+  if (Object.values(history).every((v) => v.length === 0)) {
+    throw new ArgumentError(`${who}: history has no epochs yet (every series is empty): plot it after fit has run at least one epoch`);
   }
   const pw = options.panelWidth ?? 440;
   const ph = options.panelHeight ?? 320;

@@ -61,13 +61,72 @@ export function flat(x: ArrayInput, who: string): Flat {
   return { data: x as ArrayLike<number>, shape: null };
 }
 
-/** Integer class labels; one-hot rows ([N, C] with C > 1) are turned into their argmax. */
-export function readLabels(x: ArrayInput, who: string): number[] {
+/** Whose numbers readLabels reads: true labels must be one-hot if 2-D; predictions may be scores. */
+export type LabelRole = 'labels' | 'predictions';
+
+const ARGUMENT_ORDER: Record<string, string> = {
+  'viz.displayPrediction': 'displayPrediction(index, predictions, labels, images)',
+  'viz.predictionGrid': 'predictionGrid(images, labels, predictions)',
+  'viz.confusionMatrix': 'confusionMatrix(labels, predicted)',
+};
+
+/** ` (the order is f(a, b, c))`, for messages about arguments that look swapped. */
+export function orderHint(who: string): string {
+  const order = ARGUMENT_ORDER[who];
+  return order ? `; check the order of the arguments: ${order}` : '';
+}
+
+function fmtRow(data: ArrayLike<number>, offset: number, length: number): string {
+  const shown = Array.from({ length: Math.min(length, 6) }, (_, k) => Number(data[offset + k].toPrecision(3)));
+  return `[${shown.join(', ')}${length > 6 ? ', ...' : ''}]`;
+}
+
+/**
+ * Class numbers, one per example: whole numbers >= 0, or [N, C] rows. True labels (`role`
+ * 'labels') given as rows must be one-hot; predictions given as rows may be any finite scores and
+ * their argmax is taken. Anything else is refused, naming the example.
+ */
+export function readLabels(x: ArrayInput, who: string, role: LabelRole = 'labels'): number[] {
   const { data, shape } = flat(x, who);
   if (shape && shape.length === 2 && shape[1] > 1) {
-    return Array.from({ length: shape[0] }, (_, i) => argmax(data, i * shape[1], shape[1]));
+    const [n, c] = shape;
+    for (let i = 0; i < n; i++) {
+      let ones = 0;
+      for (let k = 0; k < c; k++) {
+        const v = data[i * c + k];
+        if (!Number.isFinite(v)) throw new ArgumentError(`${who}: ${role} row ${i} holds ${v}: ${fmtRow(data, i * c, c)}`);
+        if (v === 1) ones++;
+        else if (role === 'labels' && v !== 0) ones = -Infinity;
+      }
+      if (role === 'labels' && ones !== 1) {
+        throw new ArgumentError(
+          `${who}: labels given as [N, classes] rows must be one-hot, but row ${i} is ${fmtRow(data, i * c, c)} ` +
+            `(these look like predicted probabilities)${orderHint(who)}`,
+        );
+      }
+    }
+    return Array.from({ length: n }, (_, i) => argmax(data, i * c, c));
   }
-  return Array.from(data, (v) => Math.round(v));
+  if (shape && shape.length > 1 && !(shape.length === 2 && shape[1] === 1)) {
+    throw new ShapeError(`${who}: ${role} must be class numbers [N] or rows [N, classes], got ${fmtShape(shape)}`);
+  }
+  const out = new Array<number>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isInteger(v) || v < 0) {
+      throw new ArgumentError(`${who}: ${role} must be class numbers (whole numbers >= 0), got ${v} at index ${i}${orderHint(who)}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Throws unless every label is a class of `classes` (0..classes-1). */
+export function checkLabelRange(labels: readonly number[], classes: number, who: string): void {
+  const bad = labels.findIndex((v) => v >= classes);
+  if (bad >= 0) {
+    throw new ArgumentError(`${who}: label ${labels[bad]} at index ${bad} is not one of the ${classes} classes the predictions have (0..${classes - 1})`);
+  }
 }
 
 /** Class probabilities, one row of `classes` values per example. */
@@ -77,17 +136,62 @@ export interface Probabilities {
   readonly classes: number;
 }
 
-/** Reads predictions of shape [N, C]; a flat array is split into `count` rows. */
+/**
+ * Reads predictions of shape [N, C]; a flat array is split into `count` rows. NaN or infinite
+ * values are refused (their argmax would be a class nobody predicted).
+ */
 export function readProbabilities(x: ArrayInput, count: number | null, who: string): Probabilities {
   const { data, shape } = flat(x, who);
-  if (shape && shape.length === 2) return { data, count: shape[0], classes: shape[1] };
-  if (shape && shape.length !== 1) {
+  let p: Probabilities;
+  if (shape && shape.length === 2) p = { data, count: shape[0], classes: shape[1] };
+  else if (shape && shape.length !== 1) {
     throw new ShapeError(`${who}: predictions must be [N, classes], got ${fmtShape(shape)}`);
-  }
-  if (count === null || count === 0 || data.length % count !== 0) {
+  } else if (count === null || count === 0 || data.length % count !== 0) {
     throw new ShapeError(`${who}: cannot split ${data.length} prediction values into ${count} rows; pass [N, classes]`);
+  } else {
+    if (count > 1 && data.length === count && Array.from(data).every(Number.isInteger)) {
+      throw new ArgumentError(
+        `${who}: predictions hold one whole number per example (class numbers?); expected [N, classes] probabilities${orderHint(who)}`,
+      );
+    }
+    p = { data, count, classes: data.length / count };
   }
-  return { data, count, classes: data.length / count };
+  for (let i = 0; i < p.data.length; i++) {
+    if (!Number.isFinite(p.data[i])) {
+      const row = Math.floor(i / p.classes);
+      throw new ArgumentError(`${who}: predictions row ${row} holds ${p.data[i]}: ${fmtRow(p.data, row * p.classes, p.classes)}`);
+    }
+  }
+  return p;
+}
+
+/** How far a probability row may sum from 1 (float32 softmax rows are within ~1e-6). */
+export const SUM_TOLERANCE = 1e-3;
+
+/**
+ * Throws unless every row is a probability distribution (values in 0..1 summing to 1 within
+ * SUM_TOLERANCE), saying to apply softmax when the rows look like logits.
+ */
+export function checkDistributions(p: Probabilities, who: string): void {
+  for (let i = 0; i < p.count; i++) {
+    let sum = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let k = 0; k < p.classes; k++) {
+      const v = p.data[i * p.classes + k];
+      sum += v;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    if (lo < 0 || hi > 1 || Math.abs(sum - 1) > SUM_TOLERANCE) {
+      const row = fmtRow(p.data, i * p.classes, p.classes);
+      throw new ArgumentError(
+        `${who}: predictions row ${i} is not a probability distribution (values in 0..1 summing to 1): ` +
+          `${row} sums to ${Number(sum.toPrecision(4))}; if the model outputs logits, apply softmax first ` +
+          `(e.g. predictions.softmax(), or a softmax activation on the last layer)`,
+      );
+    }
+  }
 }
 
 /** Greyscale images, read as values 0..1. */

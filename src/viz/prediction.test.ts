@@ -85,8 +85,8 @@ test('displayPrediction: a wrong prediction gets a red caption; 0..255 pixels an
 });
 
 test('displayPrediction: confidence is rounded like Python {:2.0f} and padded to two places', () => {
-  const p = [[0.05, 0.95 / 9, 0.95 / 9, 0.95 / 9, 0.95 / 9, 0.95 / 9, 0.95 / 9, 0.95 / 9, 0.95 / 9, 0.95 / 9]];
-  p[0][0] = 0.105; // max is 0.1056 -> "11"
+  // max is 0.1056 -> "11"; the other eight share what is left, so the row sums to 1.
+  const p = [[0.105, 0.1056, ...new Array(8).fill((1 - 0.105 - 0.1056) / 8)]];
   const out = displayPrediction(0, p, [1], images.subarray(0, 784));
   assert.equal(out.predicted, 1);
   assert.equal(out.caption, '1 11% (1)');
@@ -94,7 +94,8 @@ test('displayPrediction: confidence is rounded like Python {:2.0f} and padded to
   assert.equal(low.caption, '9 20% (9)');
   const tiny = displayPrediction(0, [[0.05, 0.05, 0.5, 0.4]], [2], images.subarray(0, 784));
   assert.equal(tiny.caption, '2 50% (2)');
-  const pad = displayPrediction(0, [[0.07, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06].map((v, i) => (i === 0 ? 0.074 : v))], [0], images.subarray(0, 784));
+  // 7% can be the largest of a distribution only with more than 14 classes.
+  const pad = displayPrediction(0, [[0.074, ...new Array(15).fill(0.926 / 15)]], [0], images.subarray(0, 784));
   assert.equal(pad.caption, '0  7% (0)');
 });
 

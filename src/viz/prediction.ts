@@ -5,7 +5,9 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { textWidth } from './font.js';
 import { Axes, type Box } from './axes.js';
 import { binary, COLORS, Figure, savePicture, type Picture, type SaveOptions } from './figure.js';
-import { argmax, checkIndex, flat, readImages, readLabels, readProbabilities, type ArrayInput } from './input.js';
+import {
+  argmax, checkDistributions, checkIndex, checkLabelRange, flat, readImages, readLabels, readProbabilities, orderHint, type ArrayInput,
+} from './input.js';
 
 /** What displayPrediction drew, with the numbers in its caption. */
 export interface PredictionPicture extends Picture {
@@ -48,7 +50,9 @@ function roundHalfEven(v: number): number {
 /**
  * Draws the tutorial's picture of one prediction: the digit (dark on white) with the caption
  * `"{predicted} {confidence}% ({true})"` in blue when right and red when wrong, beside a bar chart of
- * the class probabilities. `images` may hold 0..1 or 0..255 pixels. Writes `file` if given.
+ * the class probabilities. `predictions` must be probabilities ([N, classes] rows summing to 1: apply
+ * softmax to logits first); `labels` class numbers (or one-hot rows) within the classes; `images`
+ * may hold 0..1 or 0..255 pixels. Writes `file` (.png or .svg) if given.
  */
 export function displayPrediction(
   index: number,
@@ -64,10 +68,13 @@ export function displayPrediction(
   if (probs.count !== trueLabels.length || imgs.count !== trueLabels.length) {
     throw new ShapeError(
       `${who}: predictions, labels and images must have one row per example, ` +
-        `got ${probs.count}, ${trueLabels.length} and ${imgs.count}`,
+        `got ${probs.count}, ${trueLabels.length} and ${imgs.count}${orderHint(who)}`,
     );
   }
   checkIndex(index, trueLabels.length, who);
+  // The caption and bars show probabilities: logits or NaN would draw nonsense that looks right.
+  checkDistributions(probs, who);
+  checkLabelRange(trueLabels, probs.classes, who);
 
   const L = PREDICTION_LAYOUT;
   const row = Array.from({ length: probs.classes }, (_, k) => probs.data[index * probs.classes + k]);
@@ -118,13 +125,22 @@ export interface GridOptions extends SaveOptions {
   readonly title?: string;
 }
 
-/** Predicted class per example, from [N, C] probabilities or from N class numbers. */
-function predictedLabels(predictions: ArrayInput, count: number, who: string): { labels: number[]; probs: number[] | null } {
+/**
+ * Predicted class per example, from [N, C] probabilities or from N class numbers. Probabilities
+ * are checked to be distributions when their values are shown (`showConfidence`).
+ */
+function predictedLabels(
+  predictions: ArrayInput,
+  count: number,
+  who: string,
+  showConfidence: boolean,
+): { labels: number[]; probs: number[] | null; classes: number | null } {
   const { data, shape } = flat(predictions, who);
   if ((shape === null || shape.length === 1) && data.length === count) {
-    return { labels: Array.from(data, (v) => Math.round(v)), probs: null };
+    return { labels: readLabels(predictions, who, 'predictions'), probs: null, classes: null };
   }
   const p = readProbabilities(predictions, count, who);
+  if (showConfidence) checkDistributions(p, who);
   const labels: number[] = [];
   const probs: number[] = [];
   for (let i = 0; i < p.count; i++) {
@@ -132,13 +148,13 @@ function predictedLabels(predictions: ArrayInput, count: number, who: string): {
     labels.push(k);
     probs.push(p.data[i * p.classes + k]);
   }
-  return { labels, probs };
+  return { labels, probs, classes: p.classes };
 }
 
 /**
  * Draws a grid of digits, each captioned `predicted (true)` in blue when right and red when wrong;
- * wrong ones also get a red frame so they stand out. `predictions` is [N, C] probabilities or N
- * predicted classes.
+ * wrong ones also get a red frame so they stand out. `predictions` is [N, C] probabilities (scores
+ * such as logits do too, unless `showConfidence` prints them as percentages) or N predicted classes.
  */
 export function predictionGrid(
   images: ArrayInput,
@@ -147,16 +163,17 @@ export function predictionGrid(
   options: GridOptions = {},
 ): Picture {
   const who = 'viz.predictionGrid';
+  const { showConfidence = false, title } = options;
   const trueLabels = readLabels(labels, who);
   const imgs = readImages(images, trueLabels.length, who);
-  const pred = predictedLabels(predictions, trueLabels.length, who);
+  const pred = predictedLabels(predictions, trueLabels.length, who, showConfidence);
   if (imgs.count !== trueLabels.length || pred.labels.length !== trueLabels.length) {
     throw new ShapeError(
       `${who}: images, labels and predictions must have one row per example, ` +
-        `got ${imgs.count}, ${trueLabels.length} and ${pred.labels.length}`,
+        `got ${imgs.count}, ${trueLabels.length} and ${pred.labels.length}${orderHint(who)}`,
     );
   }
-  const { showConfidence = false, title } = options;
+  if (pred.classes !== null) checkLabelRange(trueLabels, pred.classes, who);
   if (showConfidence && pred.probs === null) {
     throw new ArgumentError(`${who}: showConfidence needs [N, classes] probabilities, got class numbers`);
   }

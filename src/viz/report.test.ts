@@ -14,7 +14,8 @@ const images = new Uint8Array(n * 64);
 for (let i = 0; i < n; i++) images[i * 64 + i] = 255;
 const labels = Array.from({ length: n }, (_, i) => i % 3);
 const predictions = labels.map((y, i) => {
-  const row = [0.1, 0.1, 0.1];
+  const rest = i === 7 ? 0.025 : 0.1; // each row sums to 1
+  const row = [rest, rest, rest];
   const p = i === 4 ? 2 : i === 7 ? 0 : y;
   row[p] = i === 7 ? 0.95 : 0.8;
   return row;
