@@ -610,9 +610,9 @@ export async function readModelArtifacts(path: string, opts: { maxJsonBytes?: nu
       return await readModelOnce(jsonFile, text);
     } catch (e) {
       if (!(e instanceof Error) || !retryable.has(e) || attempt >= READ_ATTEMPTS) throw e;
-      // Only worth another go when model.json itself changed (a save committed meanwhile).
-      const now = await readJsonText(jsonFile, maxJsonBytes).catch(() => text);
-      if (now === text) throw e;
+      // A save committed meanwhile and removed the weights file this model.json named. model.json
+      // may read the same as before (the same model saved again, its weights file written anew), so
+      // it is read again whether or not it changed; a file that is really missing fails each time.
     }
   }
 }
