@@ -27,3 +27,5 @@ export { mostConfused, plotMostConfused } from './confused.js';
 export type { ConfusedPair, MostConfusedOptions } from './confused.js';
 export type { TileLayout } from './tiles.js';
 export type { Box } from './axes.js';
+export { saveImage } from './save-image.js';
+export type { SaveImageOptions } from './save-image.js';
