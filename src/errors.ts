@@ -24,7 +24,7 @@ export class FormatError extends NervaError {}
 /** Something nerva does not do (yet), said plainly instead of silently doing something else. */
 export class UnsupportedError extends NervaError {}
 
-/** Formats a shape the way messages show it: `[32, 28, 28]`. */
-export function fmtShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
+/** Formats a shape the way messages show it: `[32, 28, 28]`; an unknown dim shows as Keras' `None`. */
+export function fmtShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? 'None' : d)).join(', ')}]`;
 }
