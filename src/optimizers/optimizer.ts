@@ -8,6 +8,7 @@ import { Tensor as TensorClass } from '../tensor/tensor.js';
 import type { Variable } from '../layers/variable.js';
 import { ArgumentError } from '../errors.js';
 import { getBackend } from '../backend/index.js';
+import { checkOptions, describeValue, isOptionsObject, keyList, numberWhere } from '../options.js';
 
 export interface OptimizerArgs {
   learningRate?: number;
@@ -19,19 +20,55 @@ export interface OptimizerArgs {
   globalClipnorm?: number;
 }
 
-function positive(who: string, name: string, v: number | undefined): number | undefined {
+/** The keys of OptimizerArgs, which every optimizer takes (the compiler keeps the list complete). */
+export const OPTIMIZER_ARGS = keyList<OptimizerArgs>({ learningRate: true, clipnorm: true, clipvalue: true, globalClipnorm: true });
+
+/** A positive finite number, or undefined when not given. */
+export function positive(who: string, name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new ArgumentError(`${who}: ${name} must be a positive number, got ${v}`);
-  return v;
+  return numberWhere(who, name, v, (n) => n > 0, 'a positive number');
 }
 
 /**
- * What a registered optimizer class carries: its Keras class name and its constructor, which takes
- * the camelCase config its getConfig writes. The registry (./index.ts) is a list of these.
+ * What a registered optimizer class carries: its Keras class name, its constructor (which takes
+ * the camelCase config its getConfig writes), the names of its own arguments and the order of its
+ * positional form. The registry (./index.ts) is a list of these.
  */
 export interface OptimizerClass<O extends Optimizer = Optimizer> {
   new (args?: Record<string, unknown>): O;
   readonly className: string;
+  /** The class's own option names besides OptimizerArgs (`beta1`, ...): other keys are refused. */
+  readonly argNames: readonly string[];
+  /**
+   * The positional form, as TF.js's `tf.train.*` and Keras' constructors order it:
+   * `new Adam(0.01, 0.9, 0.999, 1e-7)` is `{ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }`.
+   */
+  readonly positional: readonly string[];
+}
+
+/**
+ * The options of an optimizer constructor from either form users write: an object
+ * (`{ learningRate: 0.1 }`, unknown keys refused with the right spelling) or the positional
+ * numbers of TF.js and Keras (`0.1, 0.9`), in the order of the class's `positional`.
+ */
+export function optimizerArgs(cls: Pick<OptimizerClass, 'className' | 'argNames' | 'positional'>, first: unknown, rest: readonly unknown[]): Record<string, unknown> {
+  const who = cls.className;
+  const allowed = [...OPTIMIZER_ARGS, ...cls.argNames];
+  let last = rest.length;
+  while (last > 0 && rest[last - 1] === undefined) last--;
+  if (isOptionsObject(first)) {
+    if (last > 0) throw new ArgumentError(`${who}: give the options in one object, not an object followed by ${describeValue(rest[0])}`);
+    return checkOptions(who, first, allowed);
+  }
+  if (first !== undefined && typeof first !== 'number') {
+    throw new ArgumentError(`${who}: expected an options object ({ ${allowed.join(', ')} }) or a learning rate, got ${describeValue(first)}`);
+  }
+  const values = [first, ...rest.slice(0, last)];
+  const out: Record<string, unknown> = {};
+  values.forEach((v, i) => {
+    if (v !== undefined) out[cls.positional[i]] = v;
+  });
+  return out;
 }
 
 export abstract class Optimizer {
@@ -63,8 +100,7 @@ export abstract class Optimizer {
     return this.#lr;
   }
   set learningRate(lr: number) {
-    if (typeof lr !== 'number' || !(lr >= 0) || !Number.isFinite(lr)) throw new ArgumentError(`${this.className}: learningRate must be a non-negative number, got ${lr}`);
-    this.#lr = lr;
+    this.#lr = numberWhere(this.className, 'learningRate', lr, (n) => n >= 0, 'a non-negative number');
   }
 
   /** Applies one update to each variable from its gradient (same order). */
