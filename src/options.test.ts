@@ -36,6 +36,11 @@ test('suggestKey: aliases, snake_case to camelCase, and case/underscore slips', 
   assert.equal(suggestKey('learning_rate', ['learningRate']), 'learningRate');
   assert.equal(suggestKey('input_shape', ['units', 'inputShape']), 'inputShape');
   assert.equal(suggestKey('beta_1', ['beta1', 'beta2']), 'beta1');
+  // One or two letters off, for keys long enough that it is telling.
+  assert.equal(suggestKey('metric', ['optimizer', 'loss', 'metrics']), 'metrics');
+  assert.equal(suggestKey('onEpochEnds', ['onEpochBegin', 'onEpochEnd']), 'onEpochEnd');
+  assert.equal(suggestKey('los', ['optimizer', 'loss']), undefined);
+  assert.equal(suggestKey('constructor', ['name']), undefined);
   // An alias is only suggested when its target is an option here.
   assert.equal(suggestKey('lr', fit), undefined);
   assert.equal(suggestKey('zzz', fit), undefined);

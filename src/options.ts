@@ -82,13 +82,33 @@ const ALIASES: Record<string, readonly string[]> = {
 
 const squash = (s: string): string => s.replace(/[_-]/g, '').toLowerCase();
 
-/** The option a mistyped key most likely meant, if any. */
+/** Edit distance (insertions, deletions, substitutions), for near-miss spellings. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return d[b.length];
+}
+
+/** The option a mistyped key most likely meant, if any: an alias, its camelCase, or a near spelling. */
 export function suggestKey(key: string, allowed: readonly string[]): string | undefined {
-  const alias = ALIASES[key]?.find((a) => allowed.includes(a));
+  const alias = Object.hasOwn(ALIASES, key) ? ALIASES[key].find((a) => allowed.includes(a)) : undefined;
   if (alias) return alias;
   const camel = camelCase(key);
   if (allowed.includes(camel)) return camel;
-  return allowed.find((a) => squash(a) === squash(key));
+  const same = allowed.find((a) => squash(a) === squash(key));
+  if (same) return same;
+  // One or two letters off (`metric`, `onEpochEnds`), for names long enough that this is telling.
+  const near = allowed.map((a) => ({ a, d: editDistance(squash(a), squash(key)) })).filter((x) => x.d <= (key.length >= 6 ? 2 : 1));
+  near.sort((p, q) => p.d - q.d);
+  return key.length >= 4 ? near[0]?.a : undefined;
 }
 
 /** True for a plain options object (not null, an array, a typed array, a tensor or a function). */

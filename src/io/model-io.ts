@@ -80,7 +80,7 @@ export function modelToArtifacts(model: Sequential, opts: SaveOptions = {}): Mod
     if (!model.optimizer || !model.loss) throw new ArgumentError(`save: includeOptimizer needs a compiled model (Sequential "${model.name}" is not compiled)`);
     const opt = model.optimizer;
     art.trainingConfig = {
-      loss: model.loss.lossName,
+      loss: model.loss.lossName!,
       // A metric function holds code, which the format cannot carry: only named metrics are saved.
       metrics: model.metricSpecs.filter((m): m is string => typeof m === 'string').map((m) => snakeCase(m)),
       optimizer_config: { class_name: opt.className, config: opt.getConfig() },
