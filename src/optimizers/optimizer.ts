@@ -179,15 +179,31 @@ export abstract class Optimizer {
     return out;
   }
 
-  /** @internal Restores what getStateWeights produced (names must match). */
+  /**
+   * Slots whose values are never negative (Adam's second moment `v`, RMSprop's `rms`, Adagrad's
+   * accumulator): the update takes their square root, so a negative value from a file would turn
+   * every weight into NaN at the first step.
+   */
+  protected readonly nonNegativeSlots: readonly string[] = [];
+
+  /**
+   * @internal Restores what getStateWeights produced, after checking it all (the state comes from a
+   * file): `iter` a non-negative integer, each slot exactly its variable's shape, finite, and
+   * non-negative where the update takes a root. Nothing changes unless everything passes.
+   */
   setStateWeights(vars: readonly Variable[], weights: ReadonlyMap<string, Tensor>): void {
     const it = weights.get('iter');
     if (!it) throw new ArgumentError(`${this.className}: saved optimizer state has no 'iter'`);
+    if (it.size !== 1) throw new ArgumentError(`${this.className}: saved optimizer state 'iter' must hold one number, got shape [${it.shape.join(', ')}]`);
+    const iterations = it.values[0];
+    if (!Number.isInteger(iterations) || iterations < 0) {
+      throw new ArgumentError(`${this.className}: saved optimizer state 'iter' must be a non-negative integer (the number of steps taken), got ${iterations}`);
+    }
     // By name first. TF.js sometimes names slots after its own variable names (`dense_1/kernel_1/m`)
     // and itself restores by position, so when the names do not all match, take the saved order:
     // every variable's first slot, then every variable's second slot, ... (shapes still checked).
     const byName = vars.every((v) => this.slotNames.every((slot) => weights.has(`${v.name}/${slot}`)));
-    const ordered = [...weights.entries()].filter(([name]) => name !== 'iter').map(([, t]) => t);
+    const ordered = [...weights.entries()].filter(([name]) => name !== 'iter');
     if (!byName && ordered.length !== vars.length * this.slotNames.length) {
       const missing = vars.flatMap((v) => this.slotNames.map((slot) => `${v.name}/${slot}`)).filter((n) => !weights.has(n));
       throw new ArgumentError(`${this.className}: saved optimizer state lacks '${missing[0]}' (and holds ${ordered.length} slot tensors, ${vars.length * this.slotNames.length} expected)`);
@@ -196,16 +212,21 @@ export abstract class Optimizer {
     vars.forEach((v, vi) => {
       restored.set(v, this.slotNames.map((slot, si) => {
         const name = `${v.name}/${slot}`;
-        const t = byName ? weights.get(name) : ordered[si * vars.length + vi];
-        if (!t || t.size !== v.value.size) {
-          throw new ArgumentError(`${this.className}: saved optimizer state lacks '${name}' of shape [${v.shape.join(', ')}]${t ? ` (found shape [${t.shape.join(', ')}])` : ''}`);
+        const [savedAs, t] = byName ? [name, weights.get(name)] : ordered[si * vars.length + vi];
+        if (!t || t.shape.join() !== v.shape.join()) {
+          throw new ArgumentError(`${this.className}: saved optimizer state lacks '${name}' of shape [${v.shape.join(', ')}]${t ? ` (found '${savedAs}' of shape [${t.shape.join(', ')}])` : ''}`);
+        }
+        const bad = t.values.findIndex((x) => !Number.isFinite(x) || (x < 0 && this.nonNegativeSlots.includes(slot)));
+        if (bad >= 0) {
+          const why = Number.isFinite(t.values[bad]) ? `is negative (${t.values[bad]}), which this slot never is,` : `is ${t.values[bad]}`;
+          throw new ArgumentError(`${this.className}: saved optimizer state '${savedAs}' ${why} at flat index ${bad}`);
         }
         const a = getBackend().allocatePersistent(v.dtype, v.value.size);
         a.set(t.values);
         return a;
       }));
     });
-    this.iterations = it.item();
+    this.iterations = iterations;
     this.slots.clear();
     for (const [v, sl] of restored) this.slots.set(v, sl);
   }

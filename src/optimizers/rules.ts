@@ -62,6 +62,7 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   protected readonly slotNames = ['m', 'v'];
+  protected override readonly nonNegativeSlots = ['v'];
   /** `new Adam({ learningRate: 0.01 })` or `new Adam(0.01, 0.9, 0.999, 1e-7)`. */
   constructor(args?: AdamArgs | number, beta1?: number, beta2?: number, epsilon?: number) {
     const a: AdamArgs = optimizerArgs(new.target, args, [beta1, beta2, epsilon]);
@@ -128,6 +129,7 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
   readonly centered: boolean;
   protected readonly slotNames: readonly string[];
+  protected override readonly nonNegativeSlots = ['rms'];
   /** `new RMSprop({ learningRate: 1e-3, rho: 0.9 })` or `new RMSprop(1e-3, 0.9)`. */
   constructor(args?: RMSpropArgs | number, rho?: number, momentum?: number, epsilon?: number, centered?: boolean) {
     const a: RMSpropArgs = optimizerArgs(new.target, args, [rho, momentum, epsilon, centered]);
@@ -177,6 +179,7 @@ export class Adagrad extends Optimizer {
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
   protected readonly slotNames = ['accumulator'];
+  protected override readonly nonNegativeSlots = ['accumulator'];
   /** `new Adagrad({ learningRate: 0.01 })` or `new Adagrad(0.01, 0.1)`. */
   constructor(args?: AdagradArgs | number, initialAccumulatorValue?: number, epsilon?: number) {
     const a: AdagradArgs = optimizerArgs(new.target, args, [initialAccumulatorValue, epsilon]);
