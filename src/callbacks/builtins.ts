@@ -2,6 +2,7 @@
 // csvLogger, with Keras defaults.
 
 import { appendFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Tensor } from '../tensor/tensor.js';
 import { Callback, type Logs } from './callback.js';
 import { ArgumentError } from '../errors.js';
@@ -240,6 +241,12 @@ export class CSVLogger extends Callback {
   }
   override onTrainBegin(): void {
     this.#keys = null;
+    // Checked here, before the first epoch, so a typo in the path does not cost an epoch of training.
+    const dir = dirname(resolve(this.filename));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new ArgumentError(`csvLogger: cannot write '${this.filename}': the directory ${dir} does not exist (create it first)`);
+    }
+    if (existsSync(this.filename) && statSync(this.filename).isDirectory()) throw new ArgumentError(`csvLogger: cannot write '${this.filename}': it is a directory`);
     if (!this.append) writeFileSync(this.filename, '');
   }
   override onEpochEnd(epoch: number, logs: Logs = {}): void {

@@ -278,6 +278,15 @@ describe('arguments users get wrong', () => {
     assert.throws(() => callbacks.earlyStopping(3 as never), err(/^earlyStopping: the options argument is an options object, e\.g\. \{ monitor: 'val_loss', patience: 3 \}; got 3 \(a number\)$/));
   });
 
+  test('csvLogger into a missing directory is refused before training, naming the directory', async () => {
+    const m = new Sequential([layers.dense({ units: 1, inputShape: [1] })]);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const w = m.getWeights().map((t) => t.toArray());
+    const file = join(tmpdir(), 'nerva-no-such-dir-xyz', 'log.csv');
+    await assert.rejects(m.fit([1, 2], [1, 2], { verbose: 0, callbacks: [callbacks.csvLogger({ filename: file })] }), err(/^csvLogger: cannot write '.*log\.csv': the directory .*nerva-no-such-dir-xyz does not exist \(create it first\)$/));
+    assert.deepEqual(m.getWeights().map((t) => t.toArray()), w);
+  });
+
   test('values are quoted with their type', async () => {
     assert.throws(() => callbacks.earlyStopping({ patience: '2' as never }), (e: unknown) => e instanceof ArgumentError && e.message === 'earlyStopping: patience must be a non-negative integer, got "2" (a string)');
     assert.throws(() => callbacks.earlyStopping({ mode: 'maximum' as never }), err(/^earlyStopping: mode must be 'auto', 'min' or 'max', got "maximum" \(a string\)$/));
