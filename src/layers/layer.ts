@@ -1,7 +1,8 @@
 // The Layer base class, Keras style: constructor(config) / build(inputShape) / call(x) /
 // computeOutputShape / getConfig. Weights are created only through addWeight.
 
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor, type TensorLike } from '../tensor/tensor.js';
+import { toTensor } from '../ops/convert.js';
 import { Variable } from './variable.js';
 import type { Initializer } from '../initializers.js';
 import { getInitializer } from '../initializers.js';
@@ -217,24 +218,33 @@ export abstract class Layer {
     return this.weights.map((v) => v.read());
   }
 
-  /** Sets weights from tensors in Keras order; shapes are checked. */
-  setWeights(ws: Tensor[]): void {
+  /** Sets weights in Keras order from tensors or nested arrays; every shape is checked before anything changes. */
+  setWeights(ws: (Tensor | TensorLike)[]): void {
+    const who = `${this.className} "${this.name}": setWeights`;
     const vars = this.weights;
-    if (ws.length !== vars.length) {
-      throw new ArgumentError(`Layer "${this.name}": setWeights expected ${vars.length} arrays, got ${ws.length}`);
+    if (!Array.isArray(ws) || ws.length !== vars.length) {
+      throw new ArgumentError(`${who} expected a list of ${vars.length} arrays (${vars.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ') || 'the layer has no weights yet'}), got ${Array.isArray(ws) ? ws.length : describeValue(ws)}`);
     }
-    vars.forEach((v, i) => {
-      if (ws[i].shape.join() !== v.shape.join()) {
-        throw new ShapeError(`Layer "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(ws[i].shape)}`);
-      }
+    const values = vars.map((v, i) => {
+      const t = toWeightValue(`${who}: weight ${v.name}`, ws[i]);
+      if (t.shape.join() !== v.shape.join()) throw new ShapeError(`${this.className} "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(t.shape)}`);
+      return t;
     });
-    vars.forEach((v, i) => v.assign(ws[i]));
+    vars.forEach((v, i) => v.assign(values[i]));
   }
 
   /** @internal Every variable in creation order (for saving). */
   allVariables(): Variable[] {
     return [...this.variables];
   }
+}
+
+/** @internal A weight value given as a tensor or a (nested) array (Keras takes NumPy arrays), as a tensor. */
+export function toWeightValue(who: string, w: unknown): Tensor {
+  if (w instanceof Tensor) return w;
+  const arrayLike = Array.isArray(w) || (ArrayBuffer.isView(w) && !(w instanceof DataView)) || typeof w === 'number';
+  if (!arrayLike) throw new ArgumentError(`${who}: expected a Tensor or a (nested) array of numbers, got ${describeValue(w)}`);
+  return toTensor(w as TensorLike, who);
 }
 
 /** An input shape argument: a list of positive integers (null for an unknown dim), or a clear refusal. */

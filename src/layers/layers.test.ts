@@ -239,10 +239,13 @@ describe('layer API', () => {
   test('setWeights checks count and shapes, naming the layer and weight', () => {
     const l = dense({ units: 2, name: 'sw' });
     l.apply(zeros([1, 3]));
-    assert.throws(() => l.setWeights([zeros([3, 2])]), (e: unknown) => e instanceof ArgumentError && /Layer "sw": setWeights expected 2 arrays, got 1/.test(e.message));
+    assert.throws(() => l.setWeights([zeros([3, 2])]), (e: unknown) => e instanceof ArgumentError && /^Dense "sw": setWeights expected a list of 2 arrays \(sw\/kernel \[3, 2\], sw\/bias \[2\]\), got 1$/.test(e.message));
     assert.throws(() => l.setWeights([zeros([2, 3]), zeros([2])]), (e: unknown) => e instanceof ShapeError && /sw\/kernel expects shape \[3, 2\], got \[2, 3\]/.test(e.message));
     l.setWeights([tensor([[1, 2], [3, 4], [5, 6]]), tensor([1, -1])]);
     assert.deepEqual(l.apply(tensor([[1, 1, 1]])).toArray(), [[10, 11]]);
+    // Nested arrays, as Keras takes NumPy arrays.
+    l.setWeights([[[1, 2], [3, 4], [5, 6]], [0, 0]]);
+    assert.deepEqual(l.apply(tensor([[1, 1, 1]])).toArray(), [[9, 12]]);
     // getWeights returns copies.
     const w = l.getWeights();
     (w[0].values as Float32Array)[0] = 100;
@@ -300,6 +303,15 @@ describe('arguments users get wrong: the message says what was received and what
     assert.throws(() => dense({ units: 1, name: 'd5', kernel_initializer: 'zeros' } as never), err(/^Dense "d5": unknown option 'kernel_initializer'; did you mean 'kernelInitializer'\?/));
     assert.throws(() => flatten({ inputShape: [2], dataFormat: 'channels_last' } as never), err(/^Flatten: unknown option 'dataFormat' \(options: name, inputShape/));
     assert.throws(() => dense(128 as never), err(/^Dense: the argument is an options object \(\{ units, activation, .* \}\); got 128$/));
+  });
+
+  test('initializer options and summary options are checked too', async () => {
+    const { initializers } = await import('../initializers.js');
+    assert.throws(() => initializers.randomNormal({ stdev: 0.1 } as never), err(/^initializers\.randomNormal: unknown option 'stdev'; did you mean 'stddev'\? \(options: mean, stddev\)$/));
+    assert.throws(() => initializers.constant({ value: '1' as never }), err(/^initializers\.constant: value must be a finite number, got "1" \(a string\)$/));
+    assert.throws(() => dense({ units: 1, kernelInitializer: 3 as never }), err(/^unknown initializer 3: expected a name/));
+    const m = new Sequential([dense({ units: 1, inputShape: [1] })]);
+    assert.throws(() => m.summary({ printer: console.log } as never), err(/^summary: unknown option 'printer'; did you mean 'print'\?/));
   });
 
   test('a weight too large to allocate names the layer, the shape and the size', () => {

@@ -183,7 +183,7 @@ function makeLoss(spec: LossSpec, options: unknown): LossFn {
     }
     config[k] = v as number | boolean;
   }
-  if (spec.name === 'huber' && !((config.delta as number) > 0 && Number.isFinite(config.delta))) throw new ArgumentError(`${who}: delta must be a positive number, got ${config.delta}`);
+  if (spec.name === 'huber' && !((config.delta as number) > 0 && Number.isFinite(config.delta))) throw new ArgumentError(`${who}: delta must be a positive number, got ${describeValue(config.delta)}`);
   const frozen = Object.freeze(config);
   return Object.assign((yTrue: Tensor, yPred: Tensor) => spec.fn(yTrue, yPred, frozen), { lossName: spec.name, lossConfig: frozen });
 }

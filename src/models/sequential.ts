@@ -3,9 +3,8 @@
 
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
-import { toTensor } from '../ops/convert.js';
 import { noGrad } from '../autograd/engine.js';
-import { Layer, uniqueName, type Shape } from '../layers/layer.js';
+import { Layer, toWeightValue, uniqueName, type Shape } from '../layers/layer.js';
 import { Dense } from '../layers/dense.js';
 import { InputLayer } from '../layers/input.js';
 import type { Variable } from '../layers/variable.js';
@@ -337,7 +336,7 @@ export class Sequential {
       throw new ArgumentError(`${who} expected a list of ${vars.length} arrays (${names || 'the model has no weights yet'}), got ${Array.isArray(ws) ? `${ws.length}` : describeValue(ws)}`);
     }
     const values = vars.map((v, i) => {
-      const t = weightValue(`${who}: weight ${v.name}`, ws[i]);
+      const t = toWeightValue(`${who}: weight ${v.name}`, ws[i]);
       if (t.shape.join() !== v.shape.join()) throw new ShapeError(`Sequential "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(t.shape)}`);
       return t;
     });
@@ -350,8 +349,10 @@ export class Sequential {
 
   /** Prints and returns a Keras 3 style table of layers, output shapes and parameter counts. */
   summary(opts: { print?: (line: string) => void } = {}): string {
+    const o = checkOptions<{ print?: (line: string) => void }>('summary', opts, ['print'], { example: '{ print: console.log }' });
+    if (o.print !== undefined && typeof o.print !== 'function') throw new ArgumentError(`summary: print must be a function, got ${describeValue(o.print)}`);
     const text = formatSummary(this);
-    (opts.print ?? ((s: string) => process.stdout.write(s + '\n')))(text);
+    (o.print ?? ((s: string) => process.stdout.write(s + '\n')))(text);
     return text;
   }
 
@@ -368,19 +369,6 @@ export class Sequential {
     const l = this.layers.find((x) => x.name === name);
     if (!l) throw new ArgumentError(`Sequential "${this.name}": no layer named "${name}"; layers: ${this.layers.map((x) => x.name).join(', ')}`);
     return l;
-  }
-}
-
-/** A weight value given as a tensor or a (nested) array, as a float32 tensor with a finite check. */
-function weightValue(who: string, w: unknown): Tensor {
-  if (w instanceof Tensor) return w;
-  if (w === null || w === undefined || typeof w === 'string' || typeof w === 'object' && !Array.isArray(w) && !ArrayBuffer.isView(w)) {
-    throw new ArgumentError(`${who}: expected a Tensor or a (nested) array of numbers, got ${describeValue(w)}`);
-  }
-  try {
-    return toTensor(w as TensorLike, who);
-  } catch (e) {
-    throw new ArgumentError(`${who}: ${(e as Error).message}`);
   }
 }
 

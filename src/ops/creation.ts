@@ -55,8 +55,8 @@ export function range(start: number, stop?: number, step = 1, dtype?: DType): Te
     stop = start;
     start = 0;
   }
-  if (step === 0 || !Number.isFinite(step)) throw new ArgumentError(`range: step must be a non-zero finite number, got ${step}`);
-  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ArgumentError(`range: start and stop must be finite numbers, got ${start} and ${stop}`);
+  if (step === 0 || !Number.isFinite(step)) throw new ArgumentError(`range: step must be a non-zero finite number, got ${describeValue(step)}`);
+  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ArgumentError(`range: start and stop must be finite numbers, got ${describeValue(start)} and ${describeValue(stop)}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   // As np.arange: any fractional argument makes the result float (range(0, 2.5) is [0., 1., 2.]).
   const dt = dtype ?? (Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step) ? 'int32' : 'float32');
@@ -74,7 +74,7 @@ export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
 }
 
 function checkFloat(op: string, dtype: DType): void {
-  if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(`${op}: dtype must be float32 or float64, got ${dtype}`);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(`${op}: dtype must be float32 or float64, got ${describeValue(dtype)}`);
 }
 
 /** Normal draws from the seeded generator (see `setSeed`). @example randomNormal([2, 2], 0, 0.05) */

@@ -199,7 +199,7 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
 /** One-hot rows of `depth` for integer indices; float32 (or dtype). */
 export function oneHot(indices: TensorLike, depth: number, opts: { onValue?: number; offValue?: number; dtype?: DType } = {}): Tensor {
   const idx = toTensor(indices, 'oneHot');
-  if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`oneHot: depth must be a non-negative integer, got ${depth}`);
+  if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`oneHot: depth must be a non-negative integer, got ${describeValue(depth)}`);
   if (!idx.values.every((v) => Number.isInteger(v))) throw new DtypeError(`oneHot: indices must be integers`);
   const out = empty([...idx.shape, depth], opts.dtype ?? 'float32');
   getBackend().oneHot(idx, depth, opts.onValue ?? 1, opts.offValue ?? 0, out);
