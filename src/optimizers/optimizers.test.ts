@@ -250,6 +250,11 @@ test('every registered optimizer has a factory, a name and a config that rebuild
     const again = optimizerFromConfig(cls.className, o.getConfig());
     assert.equal(again.constructor, cls);
     assert.deepEqual(again.getConfig(), o.getConfig());
+    // Its own option names and positional order (inherited ones would check a subclass against its parent's).
+    assert.ok(Object.hasOwn(cls, 'argNames') && Object.hasOwn(cls, 'positional'), `${cls.className} declares static argNames and positional`);
+    assert.equal(cls.positional[0], 'learningRate');
+    for (const k of Object.keys(o.getConfig())) if (k !== 'amsgrad') assert.ok([...cls.argNames, 'learningRate'].includes(k), `${cls.className}: config key ${k} is an argument`);
+    assert.throws(() => new cls({ notAnOption: 1 }), new RegExp(`^ArgumentError: ${cls.className}: unknown option 'notAnOption'`));
   }
   assert.throws(() => optimizerFromConfig('Adamax', {}), /unknown optimizer class 'Adamax'; valid names: sgd, adam, adamw, rmsprop, adagrad/);
 });
