@@ -74,7 +74,7 @@ export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
 }
 
 function checkFloat(op: string, dtype: DType): void {
-  if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(`${op}: dtype must be float32 or float64, got ${describeValue(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(`${op}: dtype must be float32 or float64, got ${String(dtype)}`);
 }
 
 /** Normal draws from the seeded generator (see `setSeed`). @example randomNormal([2, 2], 0, 0.05) */
