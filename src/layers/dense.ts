@@ -46,7 +46,7 @@ export class Dense extends Layer {
   bias: Variable | null = null;
   #inputDim = -1;
 
-  constructor(args: DenseArgs) {
+  constructor(args: DenseArgs = {} as DenseArgs) {
     super(args, 'dense');
     const who = `Dense "${this.name}"`;
     this.units = positiveInt(who, 'units', args.units);

@@ -27,7 +27,7 @@ export class InputLayer extends Layer {
   static readonly argNames = layerArgs<LayerArgs>({});
   readonly className = InputLayer.className;
 
-  constructor(args: LayerArgs) {
+  constructor(args: LayerArgs = {}) {
     super(args, 'input_layer');
     if (!this.batchInputShape) throw new ArgumentError(`InputLayer "${this.name}": needs inputShape or batchInputShape`);
     this.built = true;

@@ -86,6 +86,12 @@ test('every registered class declares its own argument names, and refuses any ot
       name,
     );
     assert.throws(() => new Ctor({ input_shape: [3] }), (e: unknown) => e instanceof ArgumentError && e.message.includes("did you mean 'inputShape'?"), name);
+    // Missing arguments are named, never a TypeError from inside the constructor.
+    try {
+      new (cls as unknown as new () => Layer)();
+    } catch (e) {
+      assert.ok(e instanceof ArgumentError, `${name}() without arguments threw ${String(e)}`);
+    }
     for (const key of cls.argNames) assert.ok(!['name', 'inputShape', 'trainable'].includes(key), `${name}.argNames repeats the base argument ${key}`);
   }
 });

@@ -53,8 +53,9 @@ export class Activation extends Layer {
   readonly activation: string;
   #fn: ActivationFn;
   #custom: boolean;
-  constructor(args: ActivationArgs) {
+  constructor(args: ActivationArgs = {} as ActivationArgs) {
     super(args, 'activation');
+    if (args.activation === undefined) throw new ArgumentError(`Activation "${this.name}": activation is required, e.g. layers.activation({ activation: 'relu' })`);
     const act = resolveActivation(`Activation "${this.name}"`, args.activation);
     this.activation = act.name ?? 'custom';
     this.#custom = act.name === null;
@@ -95,7 +96,7 @@ export class Dropout extends Layer {
     return new Dropout({ ...base, rate });
   }
   readonly rate: number;
-  constructor(args: DropoutArgs) {
+  constructor(args: DropoutArgs = {} as DropoutArgs) {
     super(args, 'dropout');
     if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
       throw new ArgumentError(`Dropout "${this.name}": rate must be a number in [0, 1), got ${describeValue(args.rate)}`);
@@ -131,7 +132,7 @@ export class Reshape extends Layer {
     return new Reshape({ ...base, targetShape: r.intList('target_shape', false) as number[] });
   }
   readonly targetShape: number[];
-  constructor(args: ReshapeArgs) {
+  constructor(args: ReshapeArgs = {} as ReshapeArgs) {
     super(args, 'reshape');
     const t = args.targetShape;
     if (!Array.isArray(t) || t.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) || t.filter((d) => d === -1).length > 1) {
