@@ -221,7 +221,7 @@ export class Sequential {
     const verbose = resolveVerbose(o.verbose ?? 0, stream);
     const xt = this.adaptInput(toData('evaluate', 'x', x));
     const yt = toData('evaluate', 'y', y);
-    this.checkInput('evaluate', xt);
+    this.checkInput(xt);
     checkAllLabels(this, 'evaluate: y', yt, xt.shape);
     return evaluateLoop(this, xt, yt, batchSize, verbose, stream);
   }
@@ -235,7 +235,7 @@ export class Sequential {
     const o = checkOptions<PredictOptions>('predict', opts, PREDICT_OPTIONS, { what: 'the second argument', example: '{ batchSize: 32 }' });
     const bs = checkBatchSize('predict', o.batchSize ?? 32);
     const t = this.adaptInput(toData('predict', 'x', x));
-    this.checkInput('predict', t);
+    this.checkInput(t);
     return noGrad(() => {
       if (t.shape[0] <= bs) return this.call(t, false);
       const parts: Tensor[] = [];
@@ -247,7 +247,7 @@ export class Sequential {
   /** Outputs for one batch. */
   predictOnBatch(x: DataLike): Tensor {
     const t = this.adaptInput(toData('predictOnBatch', 'x', x));
-    this.checkInput('predictOnBatch', t);
+    this.checkInput(t);
     return noGrad(() => this.call(t, false));
   }
 
@@ -257,7 +257,7 @@ export class Sequential {
     this.#requireCompiled('trainOnBatch');
     const xt = this.adaptInput(toData('trainOnBatch', 'x', x));
     const yt = toData('trainOnBatch', 'y', y);
-    this.checkInput('trainOnBatch', xt);
+    this.checkInput(xt);
     checkAllLabels(this, 'trainOnBatch: y', yt, xt.shape);
     const metrics = this.makeMetrics();
     const loss = withStepArena(() => trainStep(this, xt, yt, metrics));
@@ -283,18 +283,19 @@ export class Sequential {
    * @internal Checks a whole input against the model's input shape before it is cut into batches,
    * so the message shows the user's shape ([100, 784], not the first batch's [32, 784]).
    */
-  checkInput(who: string, x: Tensor): void {
+  checkInput(x: Tensor, what?: string): void {
     const expected = this.#inputShape;
+    const of = what ? ` (${what})` : '';
     const first = this.layers[0];
     if (!expected || !first) return;
     if (first instanceof Dense) {
       // Dense takes any rank >= 2 with the right last dimension.
       const last = expected[expected.length - 1];
       if (x.rank >= 2 && (last === null || x.shape[x.rank - 1] === last)) return;
-      throw new ShapeError(`Dense "${first.name}": expected input last dimension ${last}, got ${fmtShape(x.shape)}${reshapeHint(x, expected)}`);
+      throw new ShapeError(`Dense "${first.name}": expected input last dimension ${last}, got ${fmtShape(x.shape)}${of}${reshapeHint(x, expected)}`);
     }
     if (expected.length === x.rank && expected.every((d, i) => i === 0 || d === null || d === x.shape[i])) return;
-    throw new ShapeError(`${first.className} "${first.name}": expected input shape ${fmtShape(expected)}, got ${fmtShape(x.shape)}${reshapeHint(x, expected)}`);
+    throw new ShapeError(`${first.className} "${first.name}": expected input shape ${fmtShape(expected)}, got ${fmtShape(x.shape)}${of}${reshapeHint(x, expected)}`);
   }
 
   #requireCompiled(who: string): void {

@@ -217,7 +217,7 @@ async function fitEpochs(model: Sequential, xIn: DataLike, yIn: DataLike, opts: 
   const { epochs, batchSize, initialEpoch, shuffle, stream, verbose } = plan;
   let x = model.adaptInput(toData('fit', 'x', xIn));
   let y = toData('fit', 'y', yIn);
-  model.checkInput('fit', x);
+  model.checkInput(x);
   checkSameLength('fit', x, y);
   let xVal: Tensor | null = null;
   let yVal: Tensor | null = null;
@@ -225,7 +225,7 @@ async function fitEpochs(model: Sequential, xIn: DataLike, yIn: DataLike, opts: 
     if (!Array.isArray(opts.validationData) || opts.validationData.length !== 2) throw new ArgumentError(`fit: validationData must be [xVal, yVal], got ${describeValue(opts.validationData)}`);
     xVal = model.adaptInput(toData('fit', 'validationData x', opts.validationData[0]));
     yVal = toData('fit', 'validationData y', opts.validationData[1]);
-    model.checkInput('fit (validationData)', xVal);
+    model.checkInput(xVal, 'validationData x');
     checkSameLength('fit (validationData)', xVal, yVal);
   } else if (opts.validationSplit !== undefined) {
     const n = x.shape[0];
