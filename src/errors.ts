@@ -40,7 +40,7 @@ export class FileSystemError extends NervaError {
   }
 }
 
-/** Formats a shape the way messages show it: `[32, 28, 28]`. */
-export function fmtShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
+/** Formats a shape the way messages show it: `[32, 28, 28]`; an unknown dim shows as Keras' `None`. */
+export function fmtShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? 'None' : d)).join(', ')}]`;
 }

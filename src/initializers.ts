@@ -6,6 +6,15 @@ import { Tensor } from './tensor/tensor.js';
 import * as ops from './ops/index.js';
 import { ArgumentError } from './errors.js';
 import { lookupName } from './activations.js';
+import { checkOptions, describeValue, numberWhere } from './options.js';
+
+/** An initializer's options, unknown keys refused and values checked to be finite numbers. */
+function initOptions(who: string, o: unknown, defaults: Record<string, number>): Record<string, number> {
+  const given = checkOptions<Record<string, unknown>>(`initializers.${who}`, o, Object.keys(defaults));
+  const out: Record<string, number> = {};
+  for (const [k, d] of Object.entries(defaults)) out[k] = given[k] === undefined ? d : numberWhere(`initializers.${who}`, k, given[k], () => true, 'a finite number');
+  return out;
+}
 
 export type InitializerName =
   | 'glorot_uniform' | 'glorot_normal' | 'he_normal' | 'he_uniform' | 'lecun_normal' | 'lecun_uniform'
@@ -56,16 +65,25 @@ export const initializers = {
   lecunNormal: (): Initializer => varianceScaling(1, 'fan_in', 'truncated_normal'),
   lecunUniform: (): Initializer => varianceScaling(1, 'fan_in', 'uniform'),
   /** Keras defaults: mean 0, stddev 0.05. */
-  randomNormal: ({ mean = 0, stddev = 0.05 } = {}): Initializer =>
-    simple('RandomNormal', { mean, stddev, seed: null }, (s) => ops.randomNormal(s, mean, stddev)),
+  randomNormal: (o?: { mean?: number; stddev?: number }): Initializer => {
+    const { mean, stddev } = initOptions('randomNormal', o, { mean: 0, stddev: 0.05 });
+    return simple('RandomNormal', { mean, stddev, seed: null }, (s) => ops.randomNormal(s, mean, stddev));
+  },
   /** Keras defaults: [-0.05, 0.05). */
-  randomUniform: ({ minval = -0.05, maxval = 0.05 } = {}): Initializer =>
-    simple('RandomUniform', { minval, maxval, seed: null }, (s) => ops.randomUniform(s, minval, maxval)),
-  truncatedNormal: ({ mean = 0, stddev = 0.05 } = {}): Initializer =>
-    simple('TruncatedNormal', { mean, stddev, seed: null }, (s) => ops.truncatedNormal(s, mean, stddev)),
+  randomUniform: (o?: { minval?: number; maxval?: number }): Initializer => {
+    const { minval, maxval } = initOptions('randomUniform', o, { minval: -0.05, maxval: 0.05 });
+    return simple('RandomUniform', { minval, maxval, seed: null }, (s) => ops.randomUniform(s, minval, maxval));
+  },
+  truncatedNormal: (o?: { mean?: number; stddev?: number }): Initializer => {
+    const { mean, stddev } = initOptions('truncatedNormal', o, { mean: 0, stddev: 0.05 });
+    return simple('TruncatedNormal', { mean, stddev, seed: null }, (s) => ops.truncatedNormal(s, mean, stddev));
+  },
   zeros: (): Initializer => simple('Zeros', {}, (s) => ops.zeros(s)),
   ones: (): Initializer => simple('Ones', {}, (s) => ops.ones(s)),
-  constant: ({ value = 0 } = {}): Initializer => simple('Constant', { value }, (s) => ops.fill(s, value)),
+  constant: (o?: { value?: number }): Initializer => {
+    const { value } = initOptions('constant', o, { value: 0 });
+    return simple('Constant', { value }, (s) => ops.fill(s, value));
+  },
 };
 
 const BY_NAME: Record<InitializerName, () => Initializer> = {
@@ -85,7 +103,7 @@ const BY_NAME: Record<InitializerName, () => Initializer> = {
 /** An initializer from a Keras name (snake or camel case) or an Initializer itself. */
 export function getInitializer(x: string | Initializer): Initializer {
   if (typeof x === 'function') return x;
-  if (typeof x !== 'string') throw new ArgumentError(`unknown initializer ${JSON.stringify(x)}`);
+  if (typeof x !== 'string') throw new ArgumentError(`unknown initializer ${describeValue(x)}: expected a name ('glorot_uniform', 'zeros', ...) or an initializers.* object`);
   return lookupName('initializer', BY_NAME, x)();
 }
 

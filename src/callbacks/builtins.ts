@@ -2,12 +2,28 @@
 // csvLogger, with Keras defaults.
 
 import { appendFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Tensor } from '../tensor/tensor.js';
 import { Callback, type Logs } from './callback.js';
 import { ArgumentError } from '../errors.js';
 import { ModelCheckpoint, type ModelCheckpointArgs } from '../io/checkpoint.js';
+import { bool, checkOptions, describeValue, keyList, nonNegativeInt, numberWhere } from '../options.js';
 
 type Mode = 'auto' | 'min' | 'max';
+
+function readMode(who: string, mode: unknown): Mode {
+  if (mode === undefined) return 'auto';
+  if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new ArgumentError(`${who}: mode must be 'auto', 'min' or 'max', got ${describeValue(mode)}`);
+  return mode;
+}
+
+function readMonitor(who: string, monitor: unknown): string {
+  if (monitor === undefined) return 'val_loss';
+  if (typeof monitor !== 'string' || monitor === '') throw new ArgumentError(`${who}: monitor must be the name of a logged value ('val_loss', 'accuracy', ...), got ${describeValue(monitor)}`);
+  return monitor;
+}
+
+const anyNumber = (who: string, name: string, v: unknown, dflt: number): number => (v === undefined ? dflt : numberWhere(who, name, v, () => true, 'a number'));
 
 /** 'auto' watches for a maximum when the name mentions acc / auc, a minimum otherwise (as Keras). */
 function betterFn(monitor: string, mode: Mode, minDelta: number): (current: number, best: number) => boolean {
@@ -36,6 +52,8 @@ export interface EarlyStoppingArgs {
   startFromEpoch?: number;
 }
 
+const EARLY_STOPPING_ARGS = keyList<EarlyStoppingArgs>({ monitor: true, minDelta: true, patience: true, mode: true, baseline: true, restoreBestWeights: true, startFromEpoch: true });
+
 /** Stops when `monitor` (default val_loss) has not improved by minDelta for `patience` epochs. */
 export class EarlyStopping extends Callback {
   readonly monitor: string;
@@ -52,16 +70,17 @@ export class EarlyStopping extends Callback {
   #best = NaN;
   #bestWeights: Tensor[] | null = null;
 
-  constructor(a: EarlyStoppingArgs = {}) {
+  constructor(args: EarlyStoppingArgs = {}) {
     super();
-    this.monitor = a.monitor ?? 'val_loss';
-    this.patience = a.patience ?? 0;
-    this.minDelta = a.minDelta ?? 0;
-    this.restoreBestWeights = a.restoreBestWeights ?? false;
-    this.baseline = a.baseline;
-    this.startFromEpoch = a.startFromEpoch ?? 0;
-    if (!Number.isInteger(this.patience) || this.patience < 0) throw new ArgumentError(`earlyStopping: patience must be a non-negative integer, got ${a.patience}`);
-    this.#better = betterFn(this.monitor, a.mode ?? 'auto', this.minDelta);
+    const who = 'earlyStopping';
+    const a = checkOptions<EarlyStoppingArgs>(who, args, EARLY_STOPPING_ARGS, { example: "{ monitor: 'val_loss', patience: 3 }" });
+    this.monitor = readMonitor(who, a.monitor);
+    this.patience = a.patience === undefined ? 0 : nonNegativeInt(who, 'patience', a.patience);
+    this.minDelta = anyNumber(who, 'minDelta', a.minDelta, 0);
+    this.restoreBestWeights = a.restoreBestWeights === undefined ? false : bool(who, 'restoreBestWeights', a.restoreBestWeights);
+    this.baseline = a.baseline === undefined ? undefined : anyNumber(who, 'baseline', a.baseline, 0);
+    this.startFromEpoch = a.startFromEpoch === undefined ? 0 : nonNegativeInt(who, 'startFromEpoch', a.startFromEpoch);
+    this.#better = betterFn(this.monitor, readMode(who, a.mode), this.minDelta);
   }
   override onTrainBegin(): void {
     this.#wait = 0;
@@ -121,6 +140,8 @@ export interface ReduceLROnPlateauArgs {
   verbose?: 0 | 1;
 }
 
+const REDUCE_LR_ARGS = keyList<ReduceLROnPlateauArgs>({ monitor: true, factor: true, patience: true, mode: true, minDelta: true, cooldown: true, minLr: true, verbose: true });
+
 /** Multiplies the learning rate by `factor` (0.1) after `patience` (10) epochs without improvement. */
 export class ReduceLROnPlateau extends Callback {
   readonly monitor: string;
@@ -133,16 +154,18 @@ export class ReduceLROnPlateau extends Callback {
   #best = NaN;
   #wait = 0;
   #cooldownLeft = 0;
-  constructor(a: ReduceLROnPlateauArgs = {}) {
+  constructor(args: ReduceLROnPlateauArgs = {}) {
     super();
-    this.monitor = a.monitor ?? 'val_loss';
-    this.factor = a.factor ?? 0.1;
-    if (!(this.factor < 1 && this.factor >= 0)) throw new ArgumentError(`reduceLROnPlateau: factor must be in [0, 1), got ${a.factor}`);
-    this.patience = a.patience ?? 10;
-    this.cooldown = a.cooldown ?? 0;
-    this.minLr = a.minLr ?? 0;
+    const who = 'reduceLROnPlateau';
+    const a = checkOptions<ReduceLROnPlateauArgs>(who, args, REDUCE_LR_ARGS, { example: "{ monitor: 'val_loss', factor: 0.5, patience: 2 }" });
+    this.monitor = readMonitor(who, a.monitor);
+    this.factor = a.factor === undefined ? 0.1 : numberWhere(who, 'factor', a.factor, (f) => f >= 0 && f < 1, 'a number in [0, 1)');
+    this.patience = a.patience === undefined ? 10 : nonNegativeInt(who, 'patience', a.patience);
+    this.cooldown = a.cooldown === undefined ? 0 : nonNegativeInt(who, 'cooldown', a.cooldown);
+    this.minLr = a.minLr === undefined ? 0 : numberWhere(who, 'minLr', a.minLr, (v) => v >= 0, 'a non-negative number');
+    if (a.verbose !== undefined && a.verbose !== 0 && a.verbose !== 1) throw new ArgumentError(`${who}: verbose must be 0 or 1, got ${describeValue(a.verbose)}`);
     this.verbose = a.verbose ?? 0;
-    this.#better = betterFn(this.monitor, a.mode ?? 'auto', a.minDelta ?? 1e-4);
+    this.#better = betterFn(this.monitor, readMode(who, a.mode), anyNumber(who, 'minDelta', a.minDelta, 1e-4));
   }
   override onTrainBegin(): void {
     this.#best = NaN;
@@ -179,11 +202,12 @@ export class ReduceLROnPlateau extends Callback {
 export class LearningRateScheduler extends Callback {
   constructor(readonly schedule: (epoch: number, lr: number) => number) {
     super();
+    if (typeof schedule !== 'function') throw new ArgumentError(`learningRateScheduler: expected a function (epoch, lr) => newLr, got ${describeValue(schedule)}`);
   }
   override onEpochBegin(epoch: number): void {
     const opt = this.model!.optimizer!;
-    const lr = this.schedule(epoch, opt.learningRate);
-    if (typeof lr !== 'number' || !Number.isFinite(lr)) throw new ArgumentError(`learningRateScheduler: schedule returned ${lr} at epoch ${epoch}, expected a number`);
+    const lr: unknown = this.schedule(epoch, opt.learningRate);
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) throw new ArgumentError(`learningRateScheduler: schedule returned ${describeValue(lr)} at epoch ${epoch}, expected a non-negative number`);
     opt.learningRate = lr;
   }
   override onEpochEnd(_e: number, logs?: Logs): void {
@@ -197,21 +221,32 @@ export interface CSVLoggerArgs {
   append?: boolean;
 }
 
+const CSV_LOGGER_ARGS = keyList<CSVLoggerArgs>({ filename: true, separator: true, append: true });
+
 /** Writes one row per epoch (epoch, then the logs in sorted key order) to a CSV file. */
 export class CSVLogger extends Callback {
   readonly filename: string;
   readonly separator: string;
   readonly append: boolean;
   #keys: string[] | null = null;
-  constructor(a: CSVLoggerArgs) {
+  constructor(args: CSVLoggerArgs) {
     super();
-    if (!a?.filename) throw new ArgumentError('csvLogger: filename is required');
+    const who = 'csvLogger';
+    const a = checkOptions<CSVLoggerArgs>(who, args ?? undefined, CSV_LOGGER_ARGS, { example: "{ filename: 'log.csv' }" });
+    if (typeof a.filename !== 'string' || a.filename === '') throw new ArgumentError(`${who}: filename is required (a path), got ${describeValue(a.filename)}`);
+    if (a.separator !== undefined && (typeof a.separator !== 'string' || a.separator === '')) throw new ArgumentError(`${who}: separator must be a non-empty string, got ${describeValue(a.separator)}`);
     this.filename = a.filename;
     this.separator = a.separator ?? ',';
-    this.append = a.append ?? false;
+    this.append = a.append === undefined ? false : bool(who, 'append', a.append);
   }
   override onTrainBegin(): void {
     this.#keys = null;
+    // Checked here, before the first epoch, so a typo in the path does not cost an epoch of training.
+    const dir = dirname(resolve(this.filename));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new ArgumentError(`csvLogger: cannot write '${this.filename}': the directory ${dir} does not exist (create it first)`);
+    }
+    if (existsSync(this.filename) && statSync(this.filename).isDirectory()) throw new ArgumentError(`csvLogger: cannot write '${this.filename}': it is a directory`);
     if (!this.append) writeFileSync(this.filename, '');
   }
   override onEpochEnd(epoch: number, logs: Logs = {}): void {

@@ -48,38 +48,56 @@ export class Callback implements CallbackHooks {
   onBatchEnd(_batch: number, _logs?: Logs): void | Promise<void> {}
 }
 
+/** The hook names a callback object may have (TF.js's and Keras' names). */
+export const CALLBACK_HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'setModel', 'setParams'] as const;
+
+/** Brackets every hook call: fit uses it to let callbacks (and only them) set weights mid-fit. */
+export interface HookScope {
+  enter(): void;
+  exit(): void;
+}
+
 /** Runs a list of callbacks in order, awaiting async ones. */
 export class CallbackList {
-  constructor(readonly callbacks: CallbackHooks[]) {}
+  constructor(
+    readonly callbacks: CallbackHooks[],
+    private readonly scope: HookScope = { enter() {}, exit() {} },
+  ) {}
   setModel(m: TrainableModel): void {
     for (const c of this.callbacks) c.setModel?.(m);
   }
   setParams(p: TrainingParams): void {
     for (const c of this.callbacks) c.setParams?.(p);
   }
+  /** Calls `hook` of every callback that has it, inside the scope; awaits only what returns a promise. */
+  private async each(call: (c: CallbackHooks) => void | Promise<void> | undefined): Promise<void> {
+    for (const c of this.callbacks) {
+      this.scope.enter();
+      try {
+        const r = call(c);
+        if (r) await r;
+      } finally {
+        this.scope.exit();
+      }
+    }
+  }
   async trainBegin(logs: Logs): Promise<void> {
-    for (const c of this.callbacks) await c.onTrainBegin?.(logs);
+    await this.each((c) => c.onTrainBegin?.(logs));
   }
   async trainEnd(logs: Logs): Promise<void> {
-    for (const c of this.callbacks) await c.onTrainEnd?.(logs);
+    await this.each((c) => c.onTrainEnd?.(logs));
   }
   async epochBegin(e: number, logs: Logs): Promise<void> {
-    for (const c of this.callbacks) await c.onEpochBegin?.(e, logs);
+    await this.each((c) => c.onEpochBegin?.(e, logs));
   }
   async epochEnd(e: number, logs: Logs): Promise<void> {
-    for (const c of this.callbacks) await c.onEpochEnd?.(e, logs);
+    await this.each((c) => c.onEpochEnd?.(e, logs));
   }
   /** Batch hooks stay synchronous unless a callback returns a promise, to keep the step cheap. */
   async batchBegin(b: number, logs: Logs): Promise<void> {
-    for (const c of this.callbacks) {
-      const r = c.onBatchBegin?.(b, logs);
-      if (r) await r;
-    }
+    await this.each((c) => c.onBatchBegin?.(b, logs));
   }
   async batchEnd(b: number, logs: Logs): Promise<void> {
-    for (const c of this.callbacks) {
-      const r = c.onBatchEnd?.(b, logs);
-      if (r) await r;
-    }
+    await this.each((c) => c.onBatchEnd?.(b, logs));
   }
 }

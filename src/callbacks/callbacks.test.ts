@@ -220,7 +220,7 @@ describe('reduceLROnPlateau', () => {
     cb.onTrainBegin();
     for (const [e, v] of [1, 0.5, 0.4, 0.4, 0.4, 0.4].entries()) cb.onEpochEnd(e, { loss: v });
     assert.equal(model.optimizer.learningRate, 0.05);
-    assert.throws(() => new ReduceLROnPlateau({ factor: 1 }), /factor must be in \[0, 1\), got 1/);
+    assert.throws(() => new ReduceLROnPlateau({ factor: 1 }), /factor must be a number in \[0, 1\), got 1/);
   });
 });
 
@@ -264,5 +264,39 @@ describe('csvLogger', () => {
     // Without append the file starts over.
     await m.fit(XS, YS, { epochs: 1, verbose: 0, callbacks: [callbacks.csvLogger({ filename: file, separator: ';' })] });
     assert.deepEqual(readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => l.split(';')[0]), ['epoch', '0']);
+  });
+});
+
+describe('arguments users get wrong', () => {
+  const err = (re: RegExp) => (e: unknown) => e instanceof ArgumentError && re.test(e.message);
+  test('unknown keys are refused with the right spelling, for every callback that takes options', () => {
+    assert.throws(() => callbacks.earlyStopping({ patinece: 2 } as never), err(/^earlyStopping: unknown option 'patinece'; did you mean 'patience'\? \(options: monitor, minDelta, patience, mode, baseline, restoreBestWeights, startFromEpoch\)$/));
+    assert.throws(() => callbacks.earlyStopping({ restore_best_weights: true } as never), err(/did you mean 'restoreBestWeights'\?/));
+    assert.throws(() => callbacks.reduceLROnPlateau({ min_lr: 1e-5 } as never), err(/^reduceLROnPlateau: unknown option 'min_lr'; did you mean 'minLr'\?/));
+    assert.throws(() => callbacks.csvLogger({ filename: 'x.csv', sep: ';' } as never), err(/^csvLogger: unknown option 'sep'/));
+    assert.throws(() => callbacks.modelCheckpoint({ filepath: 'x', save_best_only: true } as never), err(/^modelCheckpoint: unknown option 'save_best_only'; did you mean 'saveBestOnly'\?/));
+    assert.throws(() => callbacks.earlyStopping(3 as never), err(/^earlyStopping: the options argument is an options object, e\.g\. \{ monitor: 'val_loss', patience: 3 \}; got 3 \(a number\)$/));
+  });
+
+  test('csvLogger into a missing directory is refused before training, naming the directory', async () => {
+    const m = new Sequential([layers.dense({ units: 1, inputShape: [1] })]);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const w = m.getWeights().map((t) => t.toArray());
+    const file = join(tmpdir(), 'nerva-no-such-dir-xyz', 'log.csv');
+    await assert.rejects(m.fit([1, 2], [1, 2], { verbose: 0, callbacks: [callbacks.csvLogger({ filename: file })] }), err(/^csvLogger: cannot write '.*log\.csv': the directory .*nerva-no-such-dir-xyz does not exist \(create it first\)$/));
+    assert.deepEqual(m.getWeights().map((t) => t.toArray()), w);
+  });
+
+  test('values are quoted with their type', async () => {
+    assert.throws(() => callbacks.earlyStopping({ patience: '2' as never }), (e: unknown) => e instanceof ArgumentError && e.message === 'earlyStopping: patience must be a non-negative integer, got "2" (a string)');
+    assert.throws(() => callbacks.earlyStopping({ mode: 'maximum' as never }), err(/^earlyStopping: mode must be 'auto', 'min' or 'max', got "maximum" \(a string\)$/));
+    assert.throws(() => callbacks.reduceLROnPlateau({ factor: '0.5' as never }), err(/factor must be a number in \[0, 1\), got "0\.5" \(a string\)$/));
+    assert.throws(() => callbacks.learningRateScheduler(0.1 as never), err(/^learningRateScheduler: expected a function \(epoch, lr\) => newLr, got 0\.1$/));
+    const m = new Sequential([layers.dense({ units: 1, inputShape: [1] })]);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    await assert.rejects(
+      m.fit([1, 2], [1, 2], { verbose: 0, callbacks: [callbacks.learningRateScheduler(() => '0.1' as never)] }),
+      err(/^learningRateScheduler: schedule returned "0\.1" \(a string\) at epoch 0, expected a non-negative number$/),
+    );
   });
 });

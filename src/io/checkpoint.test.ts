@@ -48,7 +48,8 @@ test('saves at every epoch end under {epoch}, and each checkpoint loads as the m
     const back = await loadModel(join(root, `ep-${e + 1}`));
     const ws = back.getWeights();
     for (let i = 0; i < ws.length; i++) assert.deepEqual(ws[i].values, seen.byEpoch[e][i].values, `epoch ${e + 1} weight ${i}`);
-    assert.equal(back.optimizer, null);
+    // The compile state is kept by default, as Keras' ModelCheckpoint does (3 steps an epoch).
+    assert.equal(back.optimizer?.iterations, (e + 1) * 3);
   }
   // Successive epochs really differ, so the comparison above could fail.
   assert.notDeepEqual(seen.byEpoch[0][0].values, seen.byEpoch[2][0].values);
@@ -63,6 +64,13 @@ test('a fixed path is overwritten each epoch and holds the last epoch', async ()
   assert.equal(back.optimizer?.iterations, 6, 'includeOptimizer saves the Adam state (2 epochs of 3 steps)');
   const files = await readdir(dir);
   assert.equal(files.filter((f) => f.endsWith('.bin')).length, 1, `the old weights file is gone: ${files.join(', ')}`);
+});
+
+test('includeOptimizer: false saves topology and weights only', async () => {
+  const dir = freshDir('no-opt');
+  const model = regressor();
+  await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0, callbacks: [callbacks.modelCheckpoint({ filepath: dir, includeOptimizer: false })] });
+  assert.equal((await loadModel(dir)).optimizer, null);
 });
 
 /** Drives the callback's epoch ends directly with chosen logs; returns the directories written. */

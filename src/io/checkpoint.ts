@@ -6,6 +6,7 @@ import { Callback, type Logs } from '../callbacks/callback.js';
 import { ArgumentError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
 import { modelSaveDir } from './paths.js';
+import { bool, checkOptions, describeValue, keyList } from '../options.js';
 
 export interface ModelCheckpointArgs {
   /** Directory to save into; may contain `{epoch}`, `{epoch:02d}`, `{val_loss:.4f}` (any log key). */
@@ -14,28 +15,35 @@ export interface ModelCheckpointArgs {
   monitor?: string;
   saveBestOnly?: boolean;
   mode?: 'auto' | 'min' | 'max';
+  /** Also save the compile state and optimizer (default: as `save`, true when the model is compiled). */
   includeOptimizer?: boolean;
 }
+
+const CHECKPOINT_ARGS = keyList<ModelCheckpointArgs>({ filepath: true, monitor: true, saveBestOnly: true, mode: true, includeOptimizer: true });
 
 export class ModelCheckpoint extends Callback {
   readonly filepath: string;
   readonly monitor: string;
   readonly saveBestOnly: boolean;
-  readonly includeOptimizer: boolean;
+  /** undefined: as `save` decides (the compile state is kept when the model is compiled). */
+  readonly includeOptimizer: boolean | undefined;
   #max: boolean;
   #best: number;
 
-  constructor(a: ModelCheckpointArgs) {
+  constructor(args: ModelCheckpointArgs) {
     super();
-    if (!a || typeof a.filepath !== 'string' || a.filepath === '') throw new ArgumentError('modelCheckpoint: filepath is required');
+    const who = 'modelCheckpoint';
+    const a = checkOptions<ModelCheckpointArgs>(who, args, CHECKPOINT_ARGS, { example: "{ filepath: 'checkpoints/epoch-{epoch}' }" });
+    if (typeof a.filepath !== 'string' || a.filepath === '') throw new ArgumentError(`${who}: filepath is required (a directory path), got ${describeValue(a.filepath)}`);
     this.filepath = a.filepath;
     // Refuse what every save would refuse (a .keras/.h5 name, an http:// URL) now, not after an epoch.
     modelSaveDir(a.filepath.replace(/\{[^}]*\}/g, '0'), 'modelCheckpoint');
+    if (a.monitor !== undefined && (typeof a.monitor !== 'string' || a.monitor === '')) throw new ArgumentError(`${who}: monitor must be the name of a logged value, got ${describeValue(a.monitor)}`);
     this.monitor = a.monitor ?? 'val_loss';
-    this.saveBestOnly = a.saveBestOnly ?? false;
-    this.includeOptimizer = a.includeOptimizer ?? false;
+    this.saveBestOnly = a.saveBestOnly === undefined ? false : bool(who, 'saveBestOnly', a.saveBestOnly);
+    this.includeOptimizer = a.includeOptimizer === undefined ? undefined : bool(who, 'includeOptimizer', a.includeOptimizer);
     const mode = a.mode ?? 'auto';
-    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new ArgumentError(`modelCheckpoint: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
+    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new ArgumentError(`${who}: mode must be 'auto', 'min' or 'max', got ${describeValue(mode)}`);
     this.#max = mode === 'max' || (mode === 'auto' && /acc|auc/.test(this.monitor));
     // Set once, as in Keras 3: a second fit with the same callback keeps the best so far, so resumed
     // training does not overwrite a better checkpoint with its first epoch.
@@ -53,7 +61,7 @@ export class ModelCheckpoint extends Callback {
     }
     if (!this.model) throw new ArgumentError('modelCheckpoint: no model; pass the callback to fit({ callbacks })');
     const path = formatPath(this.filepath, { epoch: epoch + 1, ...logs });
-    await (this.model as unknown as Sequential).save(path, { includeOptimizer: this.includeOptimizer });
+    await (this.model as unknown as Sequential).save(path, this.includeOptimizer === undefined ? {} : { includeOptimizer: this.includeOptimizer });
   }
 }
 

@@ -11,8 +11,11 @@ import { Sequential } from '../models/sequential.js';
 import * as layers from '../layers/index.js';
 import { setSeed } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { Adam } from '../optimizers/index.js';
+import { Adam, AdamW, RMSprop, SGD, optimizerClasses } from '../optimizers/index.js';
+import { losses, lossNames } from '../losses/index.js';
 import { loadModel } from './model-io.js';
+import { TFJS_LOSSES, TFJS_METRICS, TFJS_OPTIMIZERS } from './training-config.js';
+import type { CompileArgs } from '../models/sequential.js';
 import { readModelArtifacts, artifactsToMemory } from './artifacts.js';
 import { loadTfjsCpu } from '../test-utils/tfjs.js';
 
@@ -37,7 +40,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Loads a directory nerva wrote the way TF.js's file loader does: model.json, then its manifest's files. */
 async function tfLoadDir(dir: string): Promise<TF.LayersModel> {
-  type Json = { modelTopology: object; weightsManifest: { paths: string[]; weights: TF.io.WeightsManifestEntry[] }[]; trainingConfig?: TF.io.TrainingConfig };
+  type Json = { modelTopology: object; weightsManifest: { paths: string[]; weights: TF.io.WeightsManifestEntry[] }[]; trainingConfig?: TF.io.TrainingConfig; userDefinedMetadata?: object };
   const json = await readJson<Json>(join(dir, 'model.json'));
   const bins = await Promise.all(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFile(join(dir, p)))));
   const data = Buffer.concat(bins);
@@ -47,6 +50,7 @@ async function tfLoadDir(dir: string): Promise<TF.LayersModel> {
       weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
       weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
       trainingConfig: json.trainingConfig,
+      userDefinedMetadata: json.userDefinedMetadata,
     }),
   );
 }
@@ -153,6 +157,75 @@ test('a nerva model saved with its Adam state loads in TF.js with the same itera
   for (let i = 1; i < saved.length; i++) assert.deepEqual(theirs[i].tensor.dataSync(), ours.get(saved[i].name), saved[i].name);
   const d = maxAbsDiff(model.predict(x).values, tfPredict(tfModel, x));
   assert.ok(d < 1e-5, `max abs diff ${d}`);
+});
+
+// ---- the compile state: what TF.js compiles, and files it can still load -----------------------
+
+/** Whether TF.js 4.22's loadLayersModel accepts a training config on a small model (it compiles it, or throws). */
+async function tfjsCompiles(trainingConfig: object): Promise<boolean> {
+  const model = new Sequential([layers.dense({ units: 3, inputShape: [2], name: 'd' })]);
+  const dir = freshDir('tc-probe');
+  await model.save(dir);
+  const json = await readJson<{ modelTopology: object; weightsManifest: { paths: string[]; weights: TF.io.WeightsManifestEntry[] }[] }>(join(dir, 'model.json'));
+  const data = await readFile(join(dir, json.weightsManifest[0].paths[0]));
+  try {
+    await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights,
+      weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength), trainingConfig: trainingConfig as TF.io.TrainingConfig,
+    }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("the lists of what TF.js compiles are exact: each nerva loss, metric and optimizer is listed iff TF.js 4.22 compiles it", async () => {
+  const sgd = { class_name: 'SGD', config: { learningRate: 0.1 } };
+  for (const loss of lossNames()) assert.equal(await tfjsCompiles({ loss, metrics: [], optimizer_config: sgd }), TFJS_LOSSES.includes(loss), `loss ${loss}`);
+  const nervaMetrics = ['accuracy', 'acc', 'binary_accuracy', 'categorical_accuracy', 'sparse_categorical_accuracy', 'mse', 'mean_squared_error', 'mae', 'mean_absolute_error'];
+  for (const m of nervaMetrics) assert.equal(await tfjsCompiles({ loss: 'mean_squared_error', metrics: [m], optimizer_config: sgd }), TFJS_METRICS.includes(m), `metric ${m}`);
+  for (const cls of optimizerClasses()) {
+    const o = new cls();
+    assert.equal(await tfjsCompiles({ loss: 'mean_squared_error', metrics: [], optimizer_config: { class_name: o.className, config: o.getConfig() } }), TFJS_OPTIMIZERS.includes(o.className), `optimizer ${o.className}`);
+  }
+  // The forms nerva never puts where TF.js reads them: a loss object and no loss.
+  assert.equal(await tfjsCompiles({ loss: { class_name: 'SparseCategoricalCrossentropy', config: { from_logits: true } }, metrics: [], optimizer_config: sgd }), false);
+  assert.equal(await tfjsCompiles({ metrics: [], optimizer_config: sgd }), false);
+});
+
+test('models compiled with what TF.js cannot compile still load in TF.js (uncompiled) and predict the same; nerva restores them', async () => {
+  const myLoss = (yt: Tensor, yp: Tensor): Tensor => yp.sub(yt).square().mean(-1);
+  const cases: [string, CompileArgs, boolean][] = [
+    ['fromLogits', { optimizer: 'adam', loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }) }, false],
+    ['huber', { optimizer: 'adam', loss: losses.huber({ delta: 2 }) }, false],
+    ['rmsprop', { optimizer: new RMSprop({ learningRate: 0.01 }), loss: 'mse' }, false],
+    ['adamw', { optimizer: new AdamW(), loss: 'mse', metrics: ['mae'] }, false],
+    ['sgd-momentum', { optimizer: new SGD({ learningRate: 0.1, momentum: 0.9 }), loss: 'mse' }, false],
+    ['long-metric-name', { optimizer: 'adam', loss: 'mse', metrics: ['mean_squared_error'] }, false],
+    ['custom-loss', { optimizer: 'adam', loss: myLoss }, false],
+    ['tfjs-compiles', { optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy'] }, true],
+  ];
+  const x = inputs([5, 4], 2);
+  for (const [label, compile, tfjsCompiled] of cases) {
+    setSeed(17);
+    const model = new Sequential([layers.dense({ units: 6, activation: 'relu', inputShape: [4], name: 'h' }), layers.dense({ units: 3, name: 'out' })]);
+    model.compile(compile);
+    await model.fit(x, label === 'fromLogits' ? [0, 1, 2, 0, 1] : inputs([5, 3], 3), { epochs: 1, verbose: 0 });
+    const dir = freshDir(label);
+    const quiet = process.emitWarning;
+    process.emitWarning = () => undefined; // the custom loss's save warning is tested elsewhere
+    try {
+      await model.save(dir);
+      const tfModel = await tfLoadDir(dir);
+      assert.equal(tfModel.optimizer != null, tfjsCompiled, `${label}: TF.js compiled it`);
+      assert.ok(maxAbsDiff(model.predict(x).values, tfPredict(tfModel, x)) < 1e-5, label);
+      const back = await loadModel(dir);
+      assert.equal(back.optimizer?.className, model.optimizer!.className, label);
+      assert.equal(back.optimizer?.iterations, 1, label);
+    } finally {
+      process.emitWarning = quiet;
+    }
+  }
 });
 
 // ---- TF.js -> nerva ------------------------------------------------------------------------

@@ -9,17 +9,23 @@ import { LAYER_CLASSES } from '../layers/registry.js';
 import { InputLayer } from '../layers/input.js';
 import { ConfigReader, isConfigError, showJson } from '../layers/config.js';
 import { snakeCase } from '../activations.js';
-import { optimizerFromConfig } from '../optimizers/index.js';
 import { ArgumentError, FormatError, NervaError, UnsupportedError } from '../errors.js';
+import { bool, checkOptions, describeValue, keyList } from '../options.js';
+import { restoreTrainingConfig, trainingConfigArtifacts } from './training-config.js';
 import {
   readModelArtifacts, writeModelArtifacts, describeJsonPath,
   type JsonObject, type JsonValue, type ModelArtifacts, type NamedWeight,
 } from './artifacts.js';
 
 export interface SaveOptions {
-  /** Also save the optimizer's state and the compile settings, so fit can resume (default false). */
+  /**
+   * Also save the compile settings (loss, metrics, optimizer) and the optimizer's state, so a loaded
+   * model's fit continues where this one stopped. Default: true when the model is compiled, as Keras.
+   */
   includeOptimizer?: boolean;
 }
+
+const SAVE_OPTIONS = keyList<SaveOptions>({ includeOptimizer: true });
 
 const KERAS_VERSION = 'tfjs-layers 4.22.0';
 
@@ -55,6 +61,7 @@ function layerToJson(layer: Layer, batchInputShape: (number | null)[] | null): J
 
 /** @internal The artifacts of a model (topology, weights, and optionally optimizer state). */
 export function modelToArtifacts(model: Sequential, opts: SaveOptions = {}): ModelArtifacts {
+  const o = checkOptions<SaveOptions>('save', opts, SAVE_OPTIONS, { what: 'the second argument', example: '{ includeOptimizer: false }' });
   if (!model.built) {
     throw new ArgumentError(`save: Sequential "${model.name}" is not built yet (no input shape): give the first layer an inputShape or call fit/predict first`);
   }
@@ -76,17 +83,13 @@ export function modelToArtifacts(model: Sequential, opts: SaveOptions = {}): Mod
   const vars = [...model.trainableWeights, ...model.nonTrainableWeights];
   const weights = vars.map((v) => toNamed(v.name, v.value));
   const art: ModelArtifacts = { modelTopology, weights, format: 'layers-model', generatedBy: 'nerva 0.1.0', convertedBy: null };
-  if (opts.includeOptimizer) {
-    if (!model.optimizer || !model.loss) throw new ArgumentError(`save: includeOptimizer needs a compiled model (Sequential "${model.name}" is not compiled)`);
-    const opt = model.optimizer;
-    art.trainingConfig = {
-      loss: model.loss.lossName,
-      // A metric function holds code, which the format cannot carry: only named metrics are saved.
-      metrics: model.metricSpecs.filter((m): m is string => typeof m === 'string').map((m) => snakeCase(m)),
-      optimizer_config: { class_name: opt.className, config: opt.getConfig() },
-    };
+  const compiled = model.optimizer !== null && model.loss !== null;
+  const includeOptimizer = o.includeOptimizer === undefined ? compiled : bool('save', 'includeOptimizer', o.includeOptimizer);
+  if (includeOptimizer) {
+    if (!compiled) throw new ArgumentError(`save: includeOptimizer needs a compiled model (Sequential "${model.name}" is not compiled)`);
+    Object.assign(art, trainingConfigArtifacts(model));
     // TF.js order: 'iter', then slot by slot over all variables (all m's, then all v's).
-    const state = opt.getStateWeights(model.trainableWeights);
+    const state = model.optimizer!.getStateWeights(model.trainableWeights);
     const [iter, ...slots] = state;
     const slotNames = [...new Set(slots.map((s) => s.name.slice(s.name.lastIndexOf('/') + 1)))];
     weights.push(toNamed(iter.name, iter.tensor, 'optimizer'));
@@ -100,6 +103,7 @@ export function modelToArtifacts(model: Sequential, opts: SaveOptions = {}): Mod
  * any moment leaves the previous complete model or the new one.
  */
 export async function saveModel(model: Sequential, dir: string, opts: SaveOptions = {}): Promise<void> {
+  if (typeof dir !== 'string') throw new ArgumentError(`save: expected the path of a directory to save into, got ${describeValue(dir)}`);
   await writeModelArtifacts(dir, modelToArtifacts(model, opts));
 }
 
@@ -150,23 +154,6 @@ function layerFromJson(file: string, json: JsonValue, index: number, loading: { 
 
 /** How many weight values a model may need beyond what its file holds before building stops early. */
 const SLACK_ELEMENTS = 1 << 20;
-
-/**
- * The optimizer config with camelCase keys: TF.js writes `learningRate`, `beta1`; Keras writes
- * `learning_rate`, `beta_1`. Settings nerva would otherwise drop silently are refused.
- */
-function optimizerConfig(file: string, raw: JsonValue | undefined): Record<string, unknown> {
-  if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new FormatError(`${file}: trainingConfig.optimizer_config.config must be an object, got ${showJson(raw)}`);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) out[k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())] = v;
-  const at = `${file}: trainingConfig.optimizer_config.config`;
-  if (out.learningRate !== undefined && typeof out.learningRate !== 'number') {
-    throw new UnsupportedError(`${at}: learning rate ${showJson(out.learningRate as JsonValue)} is not a number (nerva has no learning-rate schedules in saved models)`);
-  }
-  if (out.amsgrad === true) throw new UnsupportedError(`${at}: amsgrad is true; nerva's Adam has no AMSGrad variant`);
-  return out;
-}
 
 /** @internal Builds a model from checked artifacts; throws without side effects on any mismatch. */
 export function modelFromArtifacts(art: ModelArtifacts, file: string): Sequential {
@@ -229,35 +216,7 @@ export function modelFromArtifacts(art: ModelArtifacts, file: string): Sequentia
   });
   model.setWeights(values);
 
-  const tc = art.trainingConfig;
-  if (tc) {
-    const oc = tc.optimizer_config as JsonObject | undefined;
-    if (!oc || typeof oc.class_name !== 'string') throw new FormatError(`${file}: trainingConfig.optimizer_config must be {class_name, config}`);
-    const optConfig = optimizerConfig(file, oc.config);
-    let optimizer;
-    try {
-      optimizer = optimizerFromConfig(oc.class_name, optConfig);
-    } catch (e) {
-      throw new FormatError(`${file}: trainingConfig.optimizer_config: ${(e as Error).message}`);
-    }
-    if (typeof tc.loss !== 'string') throw new FormatError(`${file}: trainingConfig.loss must be a loss name, got ${showJson(tc.loss)}`);
-    const metricsRaw = tc.metrics ?? [];
-    if (!Array.isArray(metricsRaw) || !metricsRaw.every((m) => typeof m === 'string')) throw new FormatError(`${file}: trainingConfig.metrics must be a list of names`);
-    try {
-      model.compile({ optimizer, loss: tc.loss, metrics: metricsRaw as string[] });
-    } catch (e) {
-      throw new FormatError(`${file}: trainingConfig: ${(e as Error).message}`);
-    }
-    const optWeights = art.weights.filter((w) => w.group === 'optimizer');
-    if (optWeights.length > 0) {
-      const map = new Map(optWeights.map((w) => [w.name, new Tensor(w.data, [...w.shape], w.dtype === 'bool' ? 'bool' : w.dtype)]));
-      try {
-        optimizer.setStateWeights(model.trainableWeights, map);
-      } catch (e) {
-        throw new FormatError(`${file}: optimizer state: ${(e as Error).message}`);
-      }
-    }
-  }
+  restoreTrainingConfig(model, art, file);
   return model;
 }
 
@@ -267,6 +226,7 @@ export function modelFromArtifacts(art: ModelArtifacts, file: string): Sequentia
  * @example const model = await loadModel('out/mnist/model');
  */
 export async function loadModel(path: string): Promise<Sequential> {
+  if (typeof path !== 'string') throw new ArgumentError(`loadModel: expected the path of a saved model (its directory or its model.json), got ${describeValue(path)}`);
   const art = await readModelArtifacts(path);
   return modelFromArtifacts(art, path);
 }

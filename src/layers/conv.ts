@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import type { Padding } from '../ops/conv.js';
-import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
+import { Layer, layerArgs, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
 import type { Variable } from './variable.js';
 import { activationName, getActivation, type ActivationFn } from '../activations.js';
 import { getInitializer, type Initializer } from '../initializers.js';
@@ -111,6 +111,10 @@ export function windowOutput(
  */
 export class Conv2D extends Layer {
   static readonly className = 'Conv2D';
+  static readonly argNames = layerArgs<Conv2DArgs>({
+    filters: true, kernelSize: true, strides: true, padding: true, dataFormat: true, dilationRate: true,
+    activation: true, useBias: true, kernelInitializer: true, biasInitializer: true,
+  });
   readonly className = Conv2D.className;
   readonly filters: number;
   readonly kernelSize: [number, number];

@@ -1,20 +1,24 @@
 // Dense: output = activation(x · kernel + bias), applied over the last axis of x (any rank >= 2).
 
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
-import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
+import { Layer, layerArgs, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
 import type { Variable } from './variable.js';
-import { activationName, getActivation, type ActivationFn } from '../activations.js';
+import { resolveActivation, type ActivationFn } from '../activations.js';
 import type { Initializer } from '../initializers.js';
 import { getInitializer } from '../initializers.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import type { ConfigReader } from './config.js';
+import { positiveInt, bool, describeValue } from '../options.js';
 
 export interface DenseArgs extends LayerArgs {
   /** Number of outputs. */
   units: number;
-  /** Activation name (default linear). */
-  activation?: string;
+  /**
+   * Activation name (default linear), or a function of a tensor: one of nerva's ops (`relu`) is
+   * the named activation; any other function works but the model cannot be saved.
+   */
+  activation?: string | ActivationFn;
   useBias?: boolean;
   /** Default glorot_uniform, as in Keras. */
   kernelInitializer?: string | Initializer;
@@ -28,9 +32,12 @@ export interface DenseArgs extends LayerArgs {
  */
 export class Dense extends Layer {
   static readonly className = 'Dense';
+  static readonly argNames = layerArgs<DenseArgs>({ units: true, activation: true, useBias: true, kernelInitializer: true, biasInitializer: true });
   readonly className = Dense.className;
   readonly units: number;
+  /** The activation's name; 'custom' for a function nerva does not know (such a layer cannot be saved). */
   readonly activation: string;
+  #customActivation: boolean;
   readonly useBias: boolean;
   readonly kernelInitializer: Initializer;
   readonly biasInitializer: Initializer;
@@ -39,15 +46,15 @@ export class Dense extends Layer {
   bias: Variable | null = null;
   #inputDim = -1;
 
-  constructor(args: DenseArgs) {
+  constructor(args: DenseArgs = {} as DenseArgs) {
     super(args, 'dense');
-    if (!Number.isInteger(args.units) || args.units <= 0) {
-      throw new ArgumentError(`Dense "${this.name}": units must be a positive integer, got ${args.units}`);
-    }
-    this.units = args.units;
-    this.activation = activationName(args.activation);
-    this.#act = getActivation(this.activation);
-    this.useBias = args.useBias ?? true;
+    const who = `Dense "${this.name}"`;
+    this.units = positiveInt(who, 'units', args.units);
+    const act = resolveActivation(who, args.activation);
+    this.activation = act.name ?? 'custom';
+    this.#customActivation = act.name === null;
+    this.#act = act.fn;
+    this.useBias = args.useBias === undefined ? true : bool(who, 'useBias', args.useBias);
     this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorot_uniform');
     this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros');
   }
@@ -55,7 +62,8 @@ export class Dense extends Layer {
   override build(inputShape: Shape): void {
     const last = inputShape[inputShape.length - 1];
     if (inputShape.length < 2 || last === null) {
-      throw new ShapeError(`Dense "${this.name}": needs an input of rank >= 2 with a known last dimension, got ${fmtShape(inputShape as number[])}`);
+      const hint = inputShape.length >= 2 ? ': the last dimension is the number of features, e.g. inputShape: [3]' : '';
+      throw new ShapeError(`Dense "${this.name}": needs an input of rank >= 2 with a known last dimension, got input shape ${fmtShape(inputShape)}${hint}`);
     }
     this.#inputDim = last;
     this.kernel = this.addWeight('kernel', [last, this.units], this.kernelInitializer);
@@ -75,7 +83,10 @@ export class Dense extends Layer {
     const fused = this.activation === 'relu' ? 'relu' : 'linear';
     let y = ops.dense(flat, kernel, bias, fused);
     if (x.rank !== 2) y = ops.reshape(y, [...x.shape.slice(0, -1), this.units]);
-    return fused === 'relu' || this.activation === 'linear' ? y : this.#act(y);
+    if (fused === 'relu' || this.activation === 'linear') return y;
+    const out = this.#act(y);
+    if (this.#customActivation && !(out instanceof Tensor)) throw new ArgumentError(`Dense "${this.name}": the activation function returned ${describeValue(out)}, expected a Tensor`);
+    return out;
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -96,6 +107,9 @@ export class Dense extends Layer {
   }
 
   override getConfig(): LayerConfig {
+    if (this.#customActivation) {
+      throw new ArgumentError(`Dense "${this.name}": its activation is a function of your own, which a saved model cannot hold (the format names activations); use a name (relu, sigmoid, ...) or one of nerva's activation ops to save it`);
+    }
     return {
       ...super.getConfig(),
       units: this.units,

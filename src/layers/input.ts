@@ -3,9 +3,10 @@
 // and does not list it among model.layers (as Keras does).
 
 import type { Tensor } from '../tensor/tensor.js';
-import { Layer, type LayerArgs, type Shape } from './layer.js';
+import { Layer, layerArgs, type LayerArgs, type Shape } from './layer.js';
 import { ArgumentError } from '../errors.js';
 import type { ConfigReader } from './config.js';
+import { checkOptions, describeValue, keyList } from '../options.js';
 
 export interface InputArgs {
   /** Shape of one sample, without the batch dim: `[28, 28, 1]`. */
@@ -23,9 +24,10 @@ export interface InputArgs {
  */
 export class InputLayer extends Layer {
   static readonly className = 'InputLayer';
+  static readonly argNames = layerArgs<LayerArgs>({});
   readonly className = InputLayer.className;
 
-  constructor(args: LayerArgs) {
+  constructor(args: LayerArgs = {}) {
     super(args, 'input_layer');
     if (!this.batchInputShape) throw new ArgumentError(`InputLayer "${this.name}": needs inputShape or batchInputShape`);
     this.built = true;
@@ -48,12 +50,15 @@ export class InputLayer extends Layer {
 }
 
 /** Keras' `keras.Input(shape=...)` for a Sequential: `layers.input({ shape: [28, 28, 1] })`. */
+const INPUT_ARGS = keyList<InputArgs>({ shape: true, batchSize: true, name: true, dtype: true });
+
 export function input(args: InputArgs): InputLayer {
-  if (!args || typeof args !== 'object' || !Array.isArray(args.shape)) {
-    throw new ArgumentError(`layers.input: expected { shape: [...] } (the shape of one sample, e.g. { shape: [28, 28, 1] }), got ${args === null ? 'null' : Array.isArray(args) ? 'an array' : typeof args}`);
-  }
+  const example = '{ shape: [...] } (the shape of one sample, e.g. { shape: [28, 28, 1] })';
+  if (args === undefined) throw new ArgumentError(`layers.input: expected ${example}, got nothing`);
+  checkOptions('layers.input', args, INPUT_ARGS, { example });
+  if (!Array.isArray(args.shape)) throw new ArgumentError(`layers.input: expected ${example}, got shape ${describeValue(args.shape)}`);
   if (args.batchSize !== undefined && !(Number.isInteger(args.batchSize) && args.batchSize > 0)) {
-    throw new ArgumentError(`layers.input: batchSize must be a positive integer, got ${JSON.stringify(args.batchSize)}`);
+    throw new ArgumentError(`layers.input: batchSize must be a positive integer, got ${describeValue(args.batchSize)}`);
   }
   return new InputLayer({
     batchInputShape: [args.batchSize ?? null, ...args.shape],

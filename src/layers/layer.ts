@@ -1,7 +1,8 @@
 // The Layer base class, Keras style: constructor(config) / build(inputShape) / call(x) /
 // computeOutputShape / getConfig. Weights are created only through addWeight.
 
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor, type TensorLike } from '../tensor/tensor.js';
+import { toTensor } from '../ops/convert.js';
 import { Variable } from './variable.js';
 import type { Initializer } from '../initializers.js';
 import { getInitializer } from '../initializers.js';
@@ -9,6 +10,7 @@ import { ArgumentError, FormatError, ShapeError, fmtShape } from '../errors.js';
 import { snakeCase } from '../activations.js';
 import { sizeOf } from '../tensor/shape.js';
 import type { ConfigReader } from './config.js';
+import { checkOptions, describeValue, keyList } from '../options.js';
 
 /** A shape with the batch dimension (and other unknown dims) as null: `[null, 28, 28]`. */
 export type Shape = (number | null)[];
@@ -28,6 +30,17 @@ export interface LayerArgs {
   dtype?: 'float32';
 }
 
+/** The keys of LayerArgs (the compiler keeps the list complete). */
+export const LAYER_ARGS = keyList<LayerArgs>({ name: true, inputShape: true, batchInputShape: true, trainable: true, dtype: true });
+
+/**
+ * A layer class's own argument names (beyond LayerArgs), checked by the compiler against its args
+ * type both ways: `static readonly argNames = layerArgs<DenseArgs>({ units: true, ... })`.
+ */
+export function layerArgs<A extends LayerArgs>(keys: { [K in Exclude<keyof A, keyof LayerArgs>]-?: true }): readonly string[] {
+  return Object.freeze(Object.keys(keys));
+}
+
 /**
  * What a registered layer class carries besides its constructor: its Keras class name and its
  * config reader (the writer is the instance's getConfig). The registry (./registry.ts) is a list of
@@ -37,6 +50,11 @@ export interface LayerClass<L extends Layer = Layer> {
   new (...args: never[]): L;
   /** The Keras / TF.js class name, e.g. `Dense`: the `class_name` in model.json. */
   readonly className: string;
+  /**
+   * The names of the class's own constructor arguments besides LayerArgs (made by `layerArgs`).
+   * The Layer constructor refuses any other key, naming it and its likely right spelling.
+   */
+  readonly argNames: readonly string[];
   /**
    * Builds a layer from a saved (snake_case) config. `base` holds what every layer takes, already
    * read and checked: name, trainable and, on the model's first layer, the input shape.
@@ -90,21 +108,32 @@ export abstract class Layer {
   protected readonly variables: Variable[] = [];
   #trainable: boolean;
 
+  /**
+   * Checks the arguments every layer takes, and refuses keys that neither LayerArgs nor the class's
+   * static `argNames` declare (`input_shape`, `unit`, ...). A subclass without `argNames` of its
+   * own or inherited (a user's layer extending Layer directly) has its extra keys left to itself.
+   */
   constructor(args: LayerArgs, defaultBase: string) {
-    this.name = args.name ?? uniqueName(defaultBase);
-    if (args.inputShape && args.batchInputShape) {
-      throw new ArgumentError(`Layer "${this.name}": give inputShape or batchInputShape, not both`);
+    const cls = new.target as unknown as { className?: unknown; argNames?: readonly string[] };
+    const clsName = typeof cls.className === 'string' ? cls.className : new.target.name;
+    const own = cls.argNames;
+    const given = (args as { name?: unknown } | undefined)?.name;
+    const who0 = `${clsName}${typeof given === 'string' ? ` "${given}"` : ''}`;
+    const allowed = own ? [...own, ...LAYER_ARGS] : null;
+    if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+      throw new ArgumentError(`${who0}: the argument is an options object ({ ${(allowed ?? LAYER_ARGS).join(', ')} }); got ${describeValue(args)}`);
     }
-    const given = args.batchInputShape ?? (args.inputShape ? [null, ...args.inputShape] : null);
-    if (given) {
-      for (const d of given.slice(1)) {
-        if (d !== null && (!Number.isInteger(d) || d <= 0)) {
-          throw new ArgumentError(`Layer "${this.name}": input shape entries must be positive integers, got [${given.slice(1).join(', ')}]`);
-        }
-      }
-    }
-    this.batchInputShape = given;
-    this.#trainable = args.trainable ?? true;
+    const a: LayerArgs = allowed ? checkOptions(who0, args, allowed) : (args ?? {});
+    if (a.name !== undefined && (typeof a.name !== 'string' || a.name === '')) throw new ArgumentError(`${clsName}: name must be a non-empty string, got ${describeValue(a.name)}`);
+    this.name = a.name ?? uniqueName(defaultBase);
+    const who = `${clsName} "${this.name}"`;
+    if (a.inputShape !== undefined && a.batchInputShape !== undefined) throw new ArgumentError(`${who}: give inputShape or batchInputShape, not both`);
+    if (a.inputShape !== undefined) checkShapeArg(who, 'inputShape', a.inputShape, 'e.g. inputShape: [784] for 784 features, the shape of one sample without the batch dim');
+    if (a.batchInputShape !== undefined) checkShapeArg(who, 'batchInputShape', a.batchInputShape, 'e.g. batchInputShape: [null, 784], the batch dim first (null for any)');
+    this.batchInputShape = a.batchInputShape ? [...a.batchInputShape] : a.inputShape ? [null, ...a.inputShape] : null;
+    if (a.trainable !== undefined && typeof a.trainable !== 'boolean') throw new ArgumentError(`${who}: trainable must be true or false, got ${describeValue(a.trainable)}`);
+    if (a.dtype !== undefined && a.dtype !== 'float32') throw new ArgumentError(`${who}: dtype must be 'float32' (nerva layers compute in float32), got ${describeValue(a.dtype)}`);
+    this.#trainable = a.trainable ?? true;
   }
 
   get trainable(): boolean {
@@ -156,7 +185,16 @@ export abstract class Layer {
       }
       weightBudget.left -= n;
     }
-    const v = new Variable(`${this.name}/${name}`, init(shape), trainable && this.trainable);
+    let value: Tensor;
+    try {
+      value = init(shape);
+    } catch (e) {
+      // A storage failure (`too large: ...`) says nothing of which layer asked for it.
+      const at = e instanceof ArgumentError ? e.message.indexOf('too large: ') : -1;
+      if (at >= 0) throw new ArgumentError(`${this.className} "${this.name}": weight ${this.name}/${name} of shape ${fmtShape(shape)} is ${(e as Error).message.slice(at)}`);
+      throw e;
+    }
+    const v = new Variable(`${this.name}/${name}`, value, trainable && this.trainable);
     this.variables.push(v);
     return v;
   }
@@ -180,24 +218,40 @@ export abstract class Layer {
     return this.weights.map((v) => v.read());
   }
 
-  /** Sets weights from tensors in Keras order; shapes are checked. */
-  setWeights(ws: Tensor[]): void {
+  /** Sets weights in Keras order from tensors or nested arrays; every shape is checked before anything changes. */
+  setWeights(ws: (Tensor | TensorLike)[]): void {
+    const who = `${this.className} "${this.name}": setWeights`;
     const vars = this.weights;
-    if (ws.length !== vars.length) {
-      throw new ArgumentError(`Layer "${this.name}": setWeights expected ${vars.length} arrays, got ${ws.length}`);
+    if (!Array.isArray(ws) || ws.length !== vars.length) {
+      throw new ArgumentError(`${who} expected a list of ${vars.length} arrays (${vars.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ') || 'the layer has no weights yet'}), got ${Array.isArray(ws) ? ws.length : describeValue(ws)}`);
     }
-    vars.forEach((v, i) => {
-      if (ws[i].shape.join() !== v.shape.join()) {
-        throw new ShapeError(`Layer "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(ws[i].shape)}`);
-      }
+    const values = vars.map((v, i) => {
+      const t = toWeightValue(`${who}: weight ${v.name}`, ws[i]);
+      if (t.shape.join() !== v.shape.join()) throw new ShapeError(`${this.className} "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(t.shape)}`);
+      return t;
     });
-    vars.forEach((v, i) => v.assign(ws[i]));
+    vars.forEach((v, i) => v.assign(values[i]));
   }
 
   /** @internal Every variable in creation order (for saving). */
   allVariables(): Variable[] {
     return [...this.variables];
   }
+}
+
+/** @internal A weight value given as a tensor or a (nested) array (Keras takes NumPy arrays), as a tensor. */
+export function toWeightValue(who: string, w: unknown): Tensor {
+  if (w instanceof Tensor) return w;
+  const arrayLike = Array.isArray(w) || (ArrayBuffer.isView(w) && !(w instanceof DataView)) || typeof w === 'number';
+  if (!arrayLike) throw new ArgumentError(`${who}: expected a Tensor or a (nested) array of numbers, got ${describeValue(w)}`);
+  return toTensor(w as TensorLike, who);
+}
+
+/** An input shape argument: a list of positive integers (null for an unknown dim), or a clear refusal. */
+function checkShapeArg(who: string, key: string, v: unknown, example: string): void {
+  const dimOk = (d: unknown): boolean => d === null || (typeof d === 'number' && Number.isInteger(d) && d > 0);
+  const ok = Array.isArray(v) && (key !== 'batchInputShape' || v.length > 0) && v.every(dimOk);
+  if (!ok) throw new ArgumentError(`${who}: ${key} must be a list of positive integers (${example}); got ${describeValue(v)}`);
 }
 
 /** Checks that a runtime input matches what a layer was built for (null dims match anything). */

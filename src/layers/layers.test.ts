@@ -3,7 +3,7 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { tensor, setSeed, randomUniform, valueAndGrad, sum, mul, Sequential, zeros } from '../index.js';
+import { tensor, setSeed, randomUniform, valueAndGrad, sum, mul, Sequential, zeros, relu, sigmoid } from '../index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backward } from '../autograd/engine.js';
 import { Dense, Flatten, Reshape, Activation, Dropout, dense, flatten, reshape, activation, dropout } from './index.js';
@@ -239,10 +239,13 @@ describe('layer API', () => {
   test('setWeights checks count and shapes, naming the layer and weight', () => {
     const l = dense({ units: 2, name: 'sw' });
     l.apply(zeros([1, 3]));
-    assert.throws(() => l.setWeights([zeros([3, 2])]), (e: unknown) => e instanceof ArgumentError && /Layer "sw": setWeights expected 2 arrays, got 1/.test(e.message));
+    assert.throws(() => l.setWeights([zeros([3, 2])]), (e: unknown) => e instanceof ArgumentError && /^Dense "sw": setWeights expected a list of 2 arrays \(sw\/kernel \[3, 2\], sw\/bias \[2\]\), got 1$/.test(e.message));
     assert.throws(() => l.setWeights([zeros([2, 3]), zeros([2])]), (e: unknown) => e instanceof ShapeError && /sw\/kernel expects shape \[3, 2\], got \[2, 3\]/.test(e.message));
     l.setWeights([tensor([[1, 2], [3, 4], [5, 6]]), tensor([1, -1])]);
     assert.deepEqual(l.apply(tensor([[1, 1, 1]])).toArray(), [[10, 11]]);
+    // Nested arrays, as Keras takes NumPy arrays.
+    l.setWeights([[[1, 2], [3, 4], [5, 6]], [0, 0]]);
+    assert.deepEqual(l.apply(tensor([[1, 1, 1]])).toArray(), [[9, 12]]);
     // getWeights returns copies.
     const w = l.getWeights();
     (w[0].values as Float32Array)[0] = 100;
@@ -261,9 +264,9 @@ describe('layer API', () => {
   test('bad arguments give clear errors', () => {
     assert.throws(() => dense({ units: 0, name: 'bad' }), /Dense "bad": units must be a positive integer, got 0/);
     assert.throws(() => dense({ units: 2.5 }), /units must be a positive integer, got 2.5/);
-    assert.throws(() => dropout({ rate: 1, name: 'dr' }), /Dropout "dr": rate must be in \[0, 1\), got 1/);
+    assert.throws(() => dropout({ rate: 1, name: 'dr' }), /Dropout "dr": rate must be a number in \[0, 1\), got 1/);
     assert.throws(() => reshape({ targetShape: [-1, -1], name: 'rs' }), /Reshape "rs": targetShape/);
-    assert.throws(() => dense({ units: 1, inputShape: [0] }), /input shape entries must be positive integers/);
+    assert.throws(() => dense({ units: 1, inputShape: [0] }), /inputShape must be a list of positive integers/);
     assert.throws(() => dense({ units: 1, inputShape: [2], batchInputShape: [null, 2] }), /inputShape or batchInputShape, not both/);
     const r = reshape({ targetShape: [5], name: 'rs2' });
     assert.throws(() => r.apply(zeros([2, 6])), (e: unknown) => e instanceof ShapeError && /Reshape "rs2": cannot reshape input \[None, 6\] \(6 values per sample\) to \[None, 5\]/.test(e.message));
@@ -271,6 +274,68 @@ describe('layer API', () => {
 
   test('Dense names itself and the shapes on a wrong input (the message users see)', () => {
     const model = new Sequential([dense({ units: 10, inputShape: [784], name: 'dense_1' })]);
-    assert.throws(() => model.predict(zeros([32, 28, 28])), (e: unknown) => e instanceof ShapeError && e.message === 'Dense "dense_1": expected input last dimension 784, got [32, 28, 28]');
+    assert.throws(() => model.predict(zeros([32, 28, 28])), (e: unknown) => e instanceof ShapeError && e.message.startsWith('Dense "dense_1": expected input last dimension 784, got [32, 28, 28]'));
+  });
+});
+
+describe('arguments users get wrong: the message says what was received and what is right', () => {
+  const err = (re: RegExp) => (e: unknown) => e instanceof ArgumentError && re.test(e.message);
+  test('a value of the wrong type is quoted with its type', () => {
+    assert.throws(() => dense({ units: '1' as unknown as number, name: 'd1' }), (e: unknown) => e instanceof ArgumentError && e.message === 'Dense "d1": units must be a positive integer, got "1" (a string)');
+    assert.throws(() => dense({ units: 1, useBias: 'no' as unknown as boolean, name: 'd2' }), err(/Dense "d2": useBias must be true or false, got "no" \(a string\)/));
+    assert.throws(() => dropout({ rate: '0.2' as unknown as number, name: 'dr2' }), err(/rate must be a number in \[0, 1\), got "0.2" \(a string\)/));
+  });
+
+  test('inputShape that is not a list, or has no known feature count, is refused with an example', () => {
+    assert.throws(
+      () => dense({ units: 1, inputShape: 1 as unknown as number[], name: 'd3' }),
+      err(/^Dense "d3": inputShape must be a list of positive integers \(e\.g\. inputShape: \[784\].*\); got 1$/),
+    );
+    assert.throws(() => dense({ units: 1, inputShape: [28, '28'] as unknown as number[] }), err(/inputShape must be a list of positive integers .*got \[28,"28"\] \(an array\)/));
+    assert.throws(
+      () => new Sequential([dense({ units: 1, inputShape: [null] as unknown as number[], name: 'd4' })]),
+      (e: unknown) => e instanceof ShapeError && e.message === 'Dense "d4": needs an input of rank >= 2 with a known last dimension, got input shape [None, None]: the last dimension is the number of features, e.g. inputShape: [3]',
+    );
+  });
+
+  test('unknown keys are refused naming the right spelling; a positional argument is refused', () => {
+    assert.throws(() => dense({ units: 1, input_shape: [1] } as never), err(/^Dense: unknown option 'input_shape'; did you mean 'inputShape'\? \(options: units, activation, useBias, kernelInitializer, biasInitializer, name, inputShape, batchInputShape, trainable, dtype\)$/));
+    assert.throws(() => dense({ units: 1, name: 'd5', kernel_initializer: 'zeros' } as never), err(/^Dense "d5": unknown option 'kernel_initializer'; did you mean 'kernelInitializer'\?/));
+    assert.throws(() => flatten({ inputShape: [2], dataFormat: 'channels_last' } as never), err(/^Flatten: unknown option 'dataFormat' \(options: name, inputShape/));
+    assert.throws(() => dense(128 as never), err(/^Dense: the argument is an options object \(\{ units, activation, .* \}\); got 128$/));
+  });
+
+  test('initializer options and summary options are checked too', async () => {
+    const { initializers } = await import('../initializers.js');
+    assert.throws(() => initializers.randomNormal({ stdev: 0.1 } as never), err(/^initializers\.randomNormal: unknown option 'stdev'; did you mean 'stddev'\? \(options: mean, stddev\)$/));
+    assert.throws(() => initializers.constant({ value: '1' as never }), err(/^initializers\.constant: value must be a finite number, got "1" \(a string\)$/));
+    assert.throws(() => dense({ units: 1, kernelInitializer: 3 as never }), err(/^unknown initializer 3: expected a name/));
+    const m = new Sequential([dense({ units: 1, inputShape: [1] })]);
+    assert.throws(() => m.summary({ printer: console.log } as never), err(/^summary: unknown option 'printer'; did you mean 'print'\?/));
+  });
+
+  test('a weight too large to allocate names the layer, the shape and the size', () => {
+    assert.throws(
+      () => new Sequential([dense({ units: 1e10, inputShape: [1], name: 'huge' })]),
+      (e: unknown) => e instanceof ArgumentError && e.message === 'Dense "huge": weight huge/kernel of shape [1, 10000000000] is too large: 10000000000 float32 values = 40 GB, more than one array can hold here',
+    );
+    assert.throws(() => zeros([1e10]), err(/^zeros \[10000000000\]: too large: 10000000000 float32 values = 40 GB/));
+  });
+
+  test("activation as a function: nerva's own ops are the named activations; others compute but cannot be saved", () => {
+    const x = tensor([[-1, 0.5, 2]]);
+    const named = dense({ units: 2, activation: relu, inputShape: [3] });
+    assert.equal(named.activation, 'relu');
+    assert.equal(named.getConfig().activation, 'relu');
+    assert.equal(dense({ units: 2, activation: sigmoid }).activation, 'sigmoid');
+    const custom = dense({ units: 2, activation: (t: Tensor) => t.mul(2), inputShape: [3], name: 'twice', kernelInitializer: 'ones' });
+    assert.equal(custom.activation, 'custom');
+    const m = new Sequential([custom]);
+    assert.deepEqual(m.predict(x).toArray(), [[3, 3]]);
+    assert.throws(() => custom.getConfig(), err(/^Dense "twice": its activation is a function of your own, which a saved model cannot hold/));
+    const bad = dense({ units: 1, activation: (() => 3) as never, inputShape: [3], name: 'num' });
+    assert.throws(() => new Sequential([bad]).predict(x), err(/Dense "num": the activation function returned 3, expected a Tensor/));
+    assert.throws(() => activation({ activation: 3 as never, name: 'a3' }), err(/^Activation "a3": activation must be a name \(linear, relu, .*\) or a function, got 3$/));
+    assert.equal(activation({ activation: relu }).activation, 'relu');
   });
 });

@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { noGrad } from '../autograd/engine.js';
 import { isFloat } from '../tensor/dtype.js';
-import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
+import { Layer, layerArgs, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
 import type { Variable } from './variable.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { ArgumentError, DtypeError, ShapeError, fmtShape } from '../errors.js';
@@ -38,6 +38,10 @@ const initConfig = (i: Initializer) => ({ className: i.className, config: i.conf
  */
 export class BatchNormalization extends Layer {
   static readonly className = 'BatchNormalization';
+  static readonly argNames = layerArgs<BatchNormalizationArgs>({
+    axis: true, momentum: true, epsilon: true, center: true, scale: true,
+    betaInitializer: true, gammaInitializer: true, movingMeanInitializer: true, movingVarianceInitializer: true,
+  });
   readonly className = BatchNormalization.className;
   readonly axis: number;
   readonly momentum: number;

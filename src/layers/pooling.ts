@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import type { Padding } from '../ops/conv.js';
-import { Layer, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
+import { Layer, layerArgs, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { ConfigReader } from './config.js';
 import { channelsLast, checkImages, pairOf, paddingOf, windowOutput, type Size2d } from './conv.js';
@@ -70,6 +70,7 @@ abstract class Pooling2D extends Layer {
  */
 export class MaxPooling2D extends Pooling2D {
   static override readonly className = 'MaxPooling2D';
+  static readonly argNames = layerArgs<Pooling2DArgs>({ poolSize: true, strides: true, padding: true, dataFormat: true });
   readonly className = MaxPooling2D.className;
   constructor(args: Pooling2DArgs = {}) {
     super(args, 'max_pooling2d');
@@ -89,6 +90,7 @@ export class MaxPooling2D extends Pooling2D {
  */
 export class AveragePooling2D extends Pooling2D {
   static override readonly className = 'AveragePooling2D';
+  static readonly argNames = layerArgs<Pooling2DArgs>({ poolSize: true, strides: true, padding: true, dataFormat: true });
   readonly className = AveragePooling2D.className;
   constructor(args: Pooling2DArgs = {}) {
     super(args, 'average_pooling2d');
@@ -151,6 +153,7 @@ abstract class GlobalPooling2D extends Layer {
  */
 export class GlobalAveragePooling2D extends GlobalPooling2D {
   static override readonly className = 'GlobalAveragePooling2D';
+  static readonly argNames = layerArgs<GlobalPooling2DArgs>({ keepdims: true, dataFormat: true });
   readonly className = GlobalAveragePooling2D.className;
   constructor(args: GlobalPooling2DArgs = {}) {
     super(args, 'global_average_pooling2d');
@@ -169,6 +172,7 @@ export class GlobalAveragePooling2D extends GlobalPooling2D {
  */
 export class GlobalMaxPooling2D extends GlobalPooling2D {
   static override readonly className = 'GlobalMaxPooling2D';
+  static readonly argNames = layerArgs<GlobalPooling2DArgs>({ keepdims: true, dataFormat: true });
   readonly className = GlobalMaxPooling2D.className;
   constructor(args: GlobalPooling2DArgs = {}) {
     super(args, 'global_max_pooling2d');

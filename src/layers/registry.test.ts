@@ -81,6 +81,28 @@ for (const name of LAYER_CLASSES.keys()) {
   });
 }
 
+test('every registered class declares its own argument names, and refuses any other key by name', () => {
+  for (const [name, cls] of LAYER_CLASSES) {
+    // Inherited argNames would check a subclass against its parent's arguments.
+    assert.ok(Object.hasOwn(cls, 'argNames'), `${name} has no static argNames of its own (see docs/contributing.md)`);
+    const Ctor = cls as unknown as new (a: object) => Layer;
+    // The key check comes first (in the Layer constructor), before the class's own checks.
+    assert.throws(
+      () => new Ctor({ notAnOption: 1 }),
+      (e: unknown) => e instanceof ArgumentError && e.message.startsWith(`${name}: unknown option 'notAnOption'`) && e.message.includes('inputShape'),
+      name,
+    );
+    assert.throws(() => new Ctor({ input_shape: [3] }), (e: unknown) => e instanceof ArgumentError && e.message.includes("did you mean 'inputShape'?"), name);
+    // Missing arguments are named, never a TypeError from inside the constructor.
+    try {
+      new (cls as unknown as new () => Layer)();
+    } catch (e) {
+      assert.ok(e instanceof ArgumentError, `${name}() without arguments threw ${String(e)}`);
+    }
+    for (const key of cls.argNames) assert.ok(!['name', 'inputShape', 'trainable'].includes(key), `${name}.argNames repeats the base argument ${key}`);
+  }
+});
+
 test('a subclass of a built-in layer is not built-in (it may keep its inputs)', () => {
   class Keeper extends layers.Dense {}
   assert.equal(isBuiltInLayer(new Keeper({ units: 1 })), false);

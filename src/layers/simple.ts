@@ -3,14 +3,17 @@
 import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { nextFloat } from '../tensor/random.js';
-import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
-import { activationName, getActivation, type ActivationFn } from '../activations.js';
+import { Tensor as TensorClass } from '../tensor/tensor.js';
+import { Layer, layerArgs, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
+import { resolveActivation, type ActivationFn } from '../activations.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import type { ConfigReader } from './config.js';
+import { describeValue } from '../options.js';
 
 /** Flattens every dim but the batch: [batch, 28, 28] -> [batch, 784]. */
 export class Flatten extends Layer {
   static readonly className = 'Flatten';
+  static readonly argNames = layerArgs<LayerArgs>({});
   readonly className = Flatten.className;
   constructor(args: LayerArgs = {}) {
     super(args, 'flatten');
@@ -34,30 +37,42 @@ export class Flatten extends Layer {
 }
 
 export interface ActivationArgs extends LayerArgs {
-  activation: string;
+  /** A name ('relu', ...) or a function of a tensor (one of your own cannot be saved). */
+  activation: string | ActivationFn;
 }
 
 /** Applies an activation by name. */
 export class Activation extends Layer {
   static readonly className = 'Activation';
+  static readonly argNames = layerArgs<ActivationArgs>({ activation: true });
   readonly className = Activation.className;
   static fromConfig(r: ConfigReader, base: LayerArgs): Activation {
     return new Activation({ ...base, activation: r.activation('activation') });
   }
+  /** The activation's name; 'custom' for a function nerva does not know (such a layer cannot be saved). */
   readonly activation: string;
   #fn: ActivationFn;
-  constructor(args: ActivationArgs) {
+  #custom: boolean;
+  constructor(args: ActivationArgs = {} as ActivationArgs) {
     super(args, 'activation');
-    this.activation = activationName(args.activation);
-    this.#fn = getActivation(this.activation);
+    if (args.activation === undefined) throw new ArgumentError(`Activation "${this.name}": activation is required, e.g. layers.activation({ activation: 'relu' })`);
+    const act = resolveActivation(`Activation "${this.name}"`, args.activation);
+    this.activation = act.name ?? 'custom';
+    this.#custom = act.name === null;
+    this.#fn = act.fn;
   }
   call(x: Tensor): Tensor {
-    return this.#fn(x);
+    const y = this.#fn(x);
+    if (this.#custom && !(y instanceof TensorClass)) throw new ArgumentError(`Activation "${this.name}": the activation function returned ${describeValue(y)}, expected a Tensor`);
+    return y;
   }
   computeOutputShape(s: Shape): Shape {
     return [...s];
   }
   override getConfig(): LayerConfig {
+    if (this.#custom) {
+      throw new ArgumentError(`Activation "${this.name}": its activation is a function of your own, which a saved model cannot hold (the format names activations); use a name (relu, sigmoid, ...) to save it`);
+    }
     return { ...super.getConfig(), activation: this.activation };
   }
 }
@@ -73,6 +88,7 @@ export interface DropoutArgs extends LayerArgs {
  */
 export class Dropout extends Layer {
   static readonly className = 'Dropout';
+  static readonly argNames = layerArgs<DropoutArgs>({ rate: true });
   readonly className = Dropout.className;
   static fromConfig(r: ConfigReader, base: LayerArgs): Dropout {
     const rate = r.num('rate', (n) => n >= 0 && n < 1, 'a number in [0, 1)');
@@ -80,10 +96,10 @@ export class Dropout extends Layer {
     return new Dropout({ ...base, rate });
   }
   readonly rate: number;
-  constructor(args: DropoutArgs) {
+  constructor(args: DropoutArgs = {} as DropoutArgs) {
     super(args, 'dropout');
     if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
-      throw new ArgumentError(`Dropout "${this.name}": rate must be in [0, 1), got ${args.rate}`);
+      throw new ArgumentError(`Dropout "${this.name}": rate must be a number in [0, 1), got ${describeValue(args.rate)}`);
     }
     this.rate = args.rate;
   }
@@ -110,16 +126,17 @@ export interface ReshapeArgs extends LayerArgs {
 /** Reshapes each sample: [batch, ...] -> [batch, ...targetShape]. */
 export class Reshape extends Layer {
   static readonly className = 'Reshape';
+  static readonly argNames = layerArgs<ReshapeArgs>({ targetShape: true });
   readonly className = Reshape.className;
   static fromConfig(r: ConfigReader, base: LayerArgs): Reshape {
     return new Reshape({ ...base, targetShape: r.intList('target_shape', false) as number[] });
   }
   readonly targetShape: number[];
-  constructor(args: ReshapeArgs) {
+  constructor(args: ReshapeArgs = {} as ReshapeArgs) {
     super(args, 'reshape');
     const t = args.targetShape;
     if (!Array.isArray(t) || t.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) || t.filter((d) => d === -1).length > 1) {
-      throw new ArgumentError(`Reshape "${this.name}": targetShape must be positive integers with at most one -1, got ${JSON.stringify(t)}`);
+      throw new ArgumentError(`Reshape "${this.name}": targetShape must be a list of positive integers with at most one -1, got ${describeValue(t)}`);
     }
     this.targetShape = [...t];
   }

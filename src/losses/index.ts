@@ -6,12 +6,17 @@ import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { lookupName, snakeCase } from '../activations.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { checkOptions, describeValue, camelCase } from '../options.js';
 
 export const EPSILON = 1e-7;
 
-/** (yTrue, yPred) -> per-sample losses of shape [batch]. */
+/**
+ * (yTrue, yPred) -> per-sample losses of shape [batch]: a built-in loss (which also carries its
+ * name and options) or any function of the user's.
+ */
 export type LossFn = ((yTrue: Tensor, yPred: Tensor) => Tensor) & {
-  readonly lossName: string;
+  /** A built-in loss's Keras function name, e.g. `sparse_categorical_crossentropy`; absent on a custom loss function. */
+  readonly lossName?: string;
   /** A built-in loss's options (e.g. `{ fromLogits: true }`); absent on a custom loss function. */
   readonly lossConfig?: LossConfig;
 };
@@ -63,11 +68,29 @@ export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits = fa
 }
 
 export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits = false): Tensor {
+  const classes = yPred.shape[yPred.rank - 1];
+  const labelsLookSparse = yTrue.rank === yPred.rank - 1 || (yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === 1 && classes > 1);
+  if (labelsLookSparse && yTrue.shape[0] === yPred.shape[0]) {
+    throw new ShapeError(
+      `categorical_crossentropy: labels shape ${fmtShape(yTrue.shape)} does not match predictions ${fmtShape(yPred.shape)}: ` +
+        `these look like integer class labels; use sparse_categorical_crossentropy, or one-hot labels (oneHot(labels, ${classes}))`,
+    );
+  }
   const y = matchRank('categorical_crossentropy', yTrue, yPred);
   if (fromLogits) return ops.neg(ops.sum(ops.mul(y, ops.logSoftmax(yPred, -1)), -1));
   // Keras renormalises probabilities before clipping.
   const p = ops.clip(ops.div(yPred, ops.sum(yPred, -1, { keepDims: true })), EPSILON, 1 - EPSILON);
   return ops.neg(ops.sum(ops.mul(y, ops.log(p)), -1));
+}
+
+/** Checks binary labels: values in [0, 1], naming the first bad value and its index. */
+export function checkBinaryLabels(who: string, labels: Tensor): void {
+  const v = labels.values;
+  for (let i = 0; i < v.length; i++) {
+    if (!(v[i] >= 0 && v[i] <= 1)) {
+      throw new ArgumentError(`${who}: binary_crossentropy needs labels in [0, 1], got ${v[i]} at index ${i} (for more than two classes, use sparse_categorical_crossentropy with a softmax output)`);
+    }
+  }
 }
 
 /** Checks sparse labels: integers in [0, numClasses), naming the first bad value and its index. */
@@ -85,7 +108,9 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, from
   let labels = yTrue;
   if (labels.rank === yPred.rank && labels.shape[labels.rank - 1] === 1) labels = ops.squeeze(labels, -1);
   if (labels.rank !== yPred.rank - 1 || labels.shape.join() !== yPred.shape.slice(0, -1).join()) {
-    throw new ShapeError(`${name}: labels shape ${fmtShape(yTrue.shape)} does not match predictions ${fmtShape(yPred.shape)} (expected labels ${fmtShape(yPred.shape.slice(0, -1))})`);
+    const oneHot = yTrue.shape.join() === yPred.shape.join();
+    const hint = oneHot ? ': these look like one-hot labels; use categorical_crossentropy, or class indices (labels.argMax(-1))' : '';
+    throw new ShapeError(`${name}: labels shape ${fmtShape(yTrue.shape)} does not match predictions ${fmtShape(yPred.shape)} (expected labels ${fmtShape(yPred.shape.slice(0, -1))})${hint}`);
   }
   const classes = yPred.shape[yPred.rank - 1];
   checkSparseLabels(name, labels, classes);
@@ -105,9 +130,16 @@ export type LossConfig = { readonly [k: string]: number | boolean };
 interface LossSpec {
   readonly name: string;
   readonly className: string;
+  /** Keras 3's default instance name, written as `config.name`, when it is not `name` (Huber's is `huber_loss`). */
+  readonly instanceName?: string;
   readonly aliases: readonly string[];
   readonly defaults: LossConfig;
   readonly fn: (yTrue: Tensor, yPred: Tensor, o: LossConfig) => Tensor;
+  /**
+   * Checks all labels before training or evaluation starts, so a bad one is reported by its index
+   * in the user's data (not its place in a shuffled batch) before any step has run.
+   */
+  readonly checkLabels?: (who: string, labels: Tensor, classes: number | null) => void;
 }
 
 const fromLogits = { fromLogits: false };
@@ -116,10 +148,19 @@ const fromLogits = { fromLogits: false };
 const LOSS_SPECS: readonly LossSpec[] = [
   { name: 'mean_squared_error', className: 'MeanSquaredError', aliases: ['mse'], defaults: {}, fn: (a, b) => meanSquaredError(a, b) },
   { name: 'mean_absolute_error', className: 'MeanAbsoluteError', aliases: ['mae'], defaults: {}, fn: (a, b) => meanAbsoluteError(a, b) },
-  { name: 'huber', className: 'Huber', aliases: ['huber_loss'], defaults: { delta: 1 }, fn: (a, b, o) => huber(a, b, o.delta as number) },
-  { name: 'binary_crossentropy', className: 'BinaryCrossentropy', aliases: [], defaults: fromLogits, fn: (a, b, o) => binaryCrossentropy(a, b, o.fromLogits as boolean) },
+  { name: 'huber', className: 'Huber', instanceName: 'huber_loss', aliases: ['huber_loss'], defaults: { delta: 1 }, fn: (a, b, o) => huber(a, b, o.delta as number) },
+  {
+    name: 'binary_crossentropy', className: 'BinaryCrossentropy', aliases: [], defaults: fromLogits,
+    fn: (a, b, o) => binaryCrossentropy(a, b, o.fromLogits as boolean), checkLabels: (who, y) => checkBinaryLabels(who, y),
+  },
   { name: 'categorical_crossentropy', className: 'CategoricalCrossentropy', aliases: [], defaults: fromLogits, fn: (a, b, o) => categoricalCrossentropy(a, b, o.fromLogits as boolean) },
-  { name: 'sparse_categorical_crossentropy', className: 'SparseCategoricalCrossentropy', aliases: [], defaults: fromLogits, fn: (a, b, o) => sparseCategoricalCrossentropy(a, b, o.fromLogits as boolean) },
+  {
+    name: 'sparse_categorical_crossentropy', className: 'SparseCategoricalCrossentropy', aliases: [], defaults: fromLogits,
+    fn: (a, b, o) => sparseCategoricalCrossentropy(a, b, o.fromLogits as boolean),
+    checkLabels: (who, y, classes) => {
+      if (classes !== null) checkSparseLabels(who, y, classes);
+    },
+  },
 ];
 
 /** Every name a loss is known by (snake_case), to its spec. The class name snake-cases to the function name. */
@@ -132,26 +173,19 @@ for (const spec of LOSS_SPECS) {
 }
 
 /** A loss function for a spec with options checked against the spec's defaults (unknown keys refused). */
-function makeLoss(spec: LossSpec, options: Record<string, unknown>): LossFn {
+function makeLoss(spec: LossSpec, options: unknown): LossFn {
+  const who = `losses.${camelCase(spec.name)}`;
   const config: Record<string, number | boolean> = { ...spec.defaults };
-  for (const [k, v] of Object.entries(options)) {
+  for (const [k, v] of Object.entries(checkOptions<Record<string, unknown>>(who, options, Object.keys(spec.defaults)))) {
     if (v === undefined) continue;
-    if (!(k in spec.defaults)) {
-      const known = Object.keys(spec.defaults);
-      throw new ArgumentError(`losses.${camelCase(spec.name)}: unknown option '${k}'; ${known.length ? `options: ${known.join(', ')}` : 'it takes no options'}`);
-    }
     if (typeof v !== typeof spec.defaults[k]) {
-      throw new ArgumentError(`losses.${camelCase(spec.name)}: ${k} must be a ${typeof spec.defaults[k]}, got ${JSON.stringify(v)} (a ${typeof v})`);
+      throw new ArgumentError(`${who}: ${k} must be a ${typeof spec.defaults[k]}, got ${describeValue(v)}`);
     }
     config[k] = v as number | boolean;
   }
-  if (spec.name === 'huber' && !((config.delta as number) > 0)) throw new ArgumentError(`losses.huber: delta must be positive, got ${config.delta}`);
+  if (spec.name === 'huber' && !((config.delta as number) > 0 && Number.isFinite(config.delta))) throw new ArgumentError(`${who}: delta must be a positive number, got ${describeValue(config.delta)}`);
   const frozen = Object.freeze(config);
   return Object.assign((yTrue: Tensor, yPred: Tensor) => spec.fn(yTrue, yPred, frozen), { lossName: spec.name, lossConfig: frozen });
-}
-
-function camelCase(snake: string): string {
-  return snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
 export interface CrossentropyOptions {
@@ -162,12 +196,12 @@ const spec = (name: string): LossSpec => BY_NAME[name];
 
 /** Loss objects with options, for `compile({ loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }) })`. */
 export const losses = {
-  meanSquaredError: (): LossFn => makeLoss(spec('mean_squared_error'), {}),
-  meanAbsoluteError: (): LossFn => makeLoss(spec('mean_absolute_error'), {}),
-  huber: (o: { delta?: number } = {}): LossFn => makeLoss(spec('huber'), o),
-  binaryCrossentropy: (o: CrossentropyOptions = {}): LossFn => makeLoss(spec('binary_crossentropy'), { ...o }),
-  categoricalCrossentropy: (o: CrossentropyOptions = {}): LossFn => makeLoss(spec('categorical_crossentropy'), { ...o }),
-  sparseCategoricalCrossentropy: (o: CrossentropyOptions = {}): LossFn => makeLoss(spec('sparse_categorical_crossentropy'), { ...o }),
+  meanSquaredError: (o?: Record<string, never>): LossFn => makeLoss(spec('mean_squared_error'), o),
+  meanAbsoluteError: (o?: Record<string, never>): LossFn => makeLoss(spec('mean_absolute_error'), o),
+  huber: (o?: { delta?: number }): LossFn => makeLoss(spec('huber'), o),
+  binaryCrossentropy: (o?: CrossentropyOptions): LossFn => makeLoss(spec('binary_crossentropy'), o),
+  categoricalCrossentropy: (o?: CrossentropyOptions): LossFn => makeLoss(spec('categorical_crossentropy'), o),
+  sparseCategoricalCrossentropy: (o?: CrossentropyOptions): LossFn => makeLoss(spec('sparse_categorical_crossentropy'), o),
 };
 
 /** @internal The registered losses' function names (tests check each has a `losses.*` object). */
@@ -178,8 +212,41 @@ export function lossNames(): string[] {
 /** A loss from a Keras name (snake/camel case, class name, aliases mse/mae) or a loss function. */
 export function getLoss(x: string | LossFn): LossFn {
   if (typeof x === 'function') return x;
+  if (typeof x !== 'string') throw new ArgumentError(`unknown loss ${describeValue(x)}: expected a name ('mse', 'sparse_categorical_crossentropy', ...), a losses.* object or a function (yTrue, yPred) => Tensor`);
   return makeLoss(lookupName('loss', BY_NAME, x), {});
 }
+
+/** True for a loss made by nerva (a name or `losses.*`), which a saved model can name; false for a function of the user's. */
+export function isBuiltInLoss(loss: LossFn): boolean {
+  return typeof loss.lossName === 'string' && BY_NAME[loss.lossName] !== undefined && loss.lossConfig !== undefined;
+}
+
+/** @internal Checks all labels for a built-in loss that constrains them (sparse: class indices; binary: [0, 1]). */
+export function checkLabels(loss: LossFn, who: string, labels: Tensor, classes: number | null): void {
+  if (!isBuiltInLoss(loss)) return;
+  BY_NAME[loss.lossName!].checkLabels?.(who, labels, classes);
+}
+
+/**
+ * @internal A built-in loss in Keras' object form, as Keras 3 writes it in a compile config and
+ * tf.keras 2 in a training config: `{ class_name: 'SparseCategoricalCrossentropy', config: { name,
+ * reduction, from_logits } }`. The options are written in full (not only those that differ).
+ */
+export function lossToConfig(loss: LossFn): { class_name: string; config: Record<string, string | number | boolean> } {
+  const s = BY_NAME[loss.lossName!];
+  const config: Record<string, string | number | boolean> = { name: s.instanceName ?? s.name, reduction: 'sum_over_batch_size' };
+  for (const [k, v] of Object.entries(loss.lossConfig ?? s.defaults)) config[snakeCase(k)] = v;
+  return { class_name: s.className, config };
+}
+
+/** @internal True when a built-in loss has all its options at their defaults (its name alone says everything). */
+export function hasDefaultOptions(loss: LossFn): boolean {
+  const s = BY_NAME[loss.lossName!];
+  return Object.entries(s.defaults).every(([k, v]) => (loss.lossConfig ?? s.defaults)[k] === v);
+}
+
+/** Reductions that average over the batch as nerva does ('auto' is tf.keras 2's name for it). */
+const SAME_REDUCTION = ['auto', 'sum_over_batch_size', 'mean', 'mean_with_sample_weight'];
 
 /**
  * @internal A loss from a saved training config: a name, or Keras' object form
@@ -193,8 +260,8 @@ export function lossFromConfig(className: string, config: Record<string, unknown
   for (const [k, v] of Object.entries(config)) {
     const key = camelCase(k);
     if (key in s.defaults) options[key] = v;
-    // Keras' bookkeeping, which changes nothing about the value per sample.
-    else if (!['name', 'reduction', 'dtype'].includes(k) && v !== null && !(k === 'axis' && v === -1) && !(k === 'label_smoothing' && v === 0)) ignored.push(k);
+    // Keras' bookkeeping, and settings at the values that change nothing about the value per sample.
+    else if (k === 'reduction' ? !SAME_REDUCTION.includes(v as string) : !['name', 'dtype'].includes(k) && v !== null && !(k === 'axis' && v === -1) && !(k === 'label_smoothing' && v === 0)) ignored.push(k);
   }
   return { loss: makeLoss(s, options), ignored };
 }

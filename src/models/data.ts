@@ -8,6 +8,7 @@ import { sizeOf } from '../tensor/shape.js';
 import { getBackend } from '../backend/index.js';
 import { scratch } from '../backend/arena.js';
 import { ArgumentError, fmtShape } from '../errors.js';
+import { describeValue } from '../options.js';
 
 /** Any accepted input: a tensor, nested arrays, typed arrays. */
 export type DataLike = TensorLike;
@@ -33,7 +34,12 @@ export function toData(who: string, what: string, x: DataLike): Tensor {
           idx.unshift(r % t.shape[d]);
           r = Math.floor(r / t.shape[d]);
         }
-        throw new ArgumentError(`${who}: ${what} contains ${v[i]} at index [${idx.join(', ')}]`);
+        const given = givenAt(x, idx, i);
+        // A finite number that became Infinity was too large for float32 (TF.js stores data as float32 too).
+        const overflow = Number.isFinite(given) && !Number.isFinite(v[i])
+          ? ', which does not fit in float32 (largest about 3.4e38); scale the data down'
+          : '';
+        throw new ArgumentError(`${who}: ${what} contains ${overflow ? given : v[i]} at index [${idx.join(', ')}]${overflow}`);
       }
     }
     checkedFinite.add(t);
@@ -41,9 +47,21 @@ export function toData(who: string, what: string, x: DataLike): Tensor {
   return t;
 }
 
+/** The user's own value at a multi-index (or flat index), before conversion to float32; NaN when unknown. */
+function givenAt(x: DataLike, idx: number[], flat: number): number {
+  if (x instanceof Tensor) return NaN;
+  if (ArrayBuffer.isView(x)) return Number((x as unknown as ArrayLike<number>)[flat]);
+  let cur: unknown = x;
+  for (const i of idx) {
+    if (!Array.isArray(cur)) return typeof cur === 'number' ? cur : NaN;
+    cur = cur[i];
+  }
+  return typeof cur === 'number' ? cur : NaN;
+}
+
 export function checkBatchSize(who: string, batchSize: unknown): number {
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize <= 0) {
-    throw new ArgumentError(`${who}: batchSize must be a positive integer, got ${String(batchSize)}`);
+    throw new ArgumentError(`${who}: batchSize must be a positive integer, got ${describeValue(batchSize)}`);
   }
   return batchSize;
 }

@@ -2,6 +2,7 @@
 // `keras.utils.Progbar` (keras/src/utils/progbar.py), e.g.
 // `1875/1875 ━━━━━━━━━━━━━━━━━━━━ 3s 1ms/step - accuracy: 0.9263 - loss: 0.2580`.
 import { ArgumentError } from '../errors.js';
+import { describeValue } from '../options.js';
 
 /** Keras' `verbose` argument: 0 silent, 1 progress bar, 2 one line per epoch, 'auto' picks. */
 export type Verbose = 0 | 1 | 2 | 'auto';
@@ -48,7 +49,7 @@ const CLEAR_TO_EOL = '\x1b[K';
 export function resolveVerbose(v: Verbose, stream: { isTTY?: boolean }): 0 | 1 | 2 {
   if (v === 'auto') return stream.isTTY === true ? 1 : 2;
   if (v === 0 || v === 1 || v === 2) return v;
-  throw new ArgumentError(`verbose: expected 0, 1, 2 or 'auto', got ${JSON.stringify(v) ?? String(v)}`);
+  throw new ArgumentError(`verbose: expected 0, 1, 2 or 'auto', got ${describeValue(v)}`);
 }
 
 /** `Epoch 3/5` (epoch counted from 1). Keras prints it only when verbose != 0 and epochs > 1. */

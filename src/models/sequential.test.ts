@@ -60,7 +60,7 @@ describe('summary and parameters', () => {
     assert.deepEqual(m.weights.map((v) => v.name), ['h/kernel', 'h/bias', 'o/kernel', 'o/bias']);
     assert.deepEqual(m.getWeights().map((t) => t.shape), [[2, 3], [3], [3, 1], [1]]);
     assert.equal(m.countParams(), 2 * 3 + 3 + 3 + 1);
-    assert.throws(() => m.setWeights([zeros([2, 3])]), (e: unknown) => e instanceof ArgumentError && /setWeights expected 4 arrays, got 1/.test(e.message));
+    assert.throws(() => m.setWeights([zeros([2, 3])]), (e: unknown) => e instanceof ArgumentError && /setWeights expected a list of 4 arrays \(h\/kernel \[2, 3\], h\/bias \[3\], o\/kernel \[3, 1\], o\/bias \[1\]\), got 1$/.test(e.message));
     const before = m.getWeights().map(arr);
     assert.throws(() => m.setWeights([zeros([2, 3]), zeros([3]), zeros([1, 3]), zeros([1])]), (e: unknown) => e instanceof ShapeError && /weight o\/kernel expects shape \[3, 1\], got \[1, 3\]/.test(e.message));
     // Nothing changed on a failed setWeights.
@@ -155,7 +155,7 @@ describe('compile', () => {
 
   test('a wrong input shape names the first layer and both shapes', () => {
     const dense = new Sequential([layers.dense({ units: 10, inputShape: [784], name: 'dense_1' })]);
-    assert.throws(() => dense.predict(zeros([32, 28, 28])), (e: unknown) => e instanceof ShapeError && e.message === 'Dense "dense_1": expected input last dimension 784, got [32, 28, 28]');
+    assert.throws(() => dense.predict(zeros([32, 28, 28])), (e: unknown) => e instanceof ShapeError && e.message === 'Dense "dense_1": expected input last dimension 784, got [32, 28, 28]: its 25088 values make 32 samples of [784]; reshape it, e.g. x.reshape([32, 784])');
     const flat = new Sequential([layers.flatten({ inputShape: [28, 28], name: 'flat' }), layers.dense({ units: 2 })]);
     assert.throws(() => flat.predict(zeros([4, 28, 27])), /Flatten "flat": expected input shape \[None, 28, 28\], got \[4, 28, 27\]/);
   });

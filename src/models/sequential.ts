@@ -1,10 +1,10 @@
 // Sequential: a plain stack of layers with Keras' compile / fit / evaluate / predict / summary.
 // The training loop itself is in training.ts.
 
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { noGrad } from '../autograd/engine.js';
-import { Layer, uniqueName, type Shape } from '../layers/layer.js';
+import { Layer, toWeightValue, uniqueName, type Shape } from '../layers/layer.js';
 import { Dense } from '../layers/dense.js';
 import { InputLayer } from '../layers/input.js';
 import type { Variable } from '../layers/variable.js';
@@ -13,12 +13,13 @@ import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { getMetric, type Metric, type MetricFn } from '../metrics/index.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { asFloat, checkBatchSize, rows, toData, type DataLike } from './data.js';
-import { fitLoop, evaluateLoop, trainStep, type FitOptions } from './training.js';
+import { fitLoop, evaluateLoop, trainStep, checkAllLabels, type FitOptions } from './training.js';
 import { withStepArena } from '../backend/arena.js';
 import type { History } from './history.js';
 import { formatSummary } from './summary.js';
-import type { Verbose } from './progress.js';
+import { resolveVerbose, type ProgressStream, type Verbose } from './progress.js';
 import { saveModel, type SaveOptions } from '../io/model-io.js';
+import { checkOptions, describeValue, keyList } from '../options.js';
 
 export interface CompileArgs {
   /** Name ('adam', 'sgd', ...) or an optimizer object. */
@@ -31,12 +32,19 @@ export interface CompileArgs {
 
 export interface EvaluateOptions {
   batchSize?: number;
+  /** 0 (default) silent; 1 a progress bar, 2 one line at the end ('auto': 1 on a TTY, else 2), as Keras prints. */
   verbose?: Verbose;
+  /** Where the progress goes (default process.stdout). */
+  stream?: ProgressStream;
 }
 
 export interface PredictOptions {
   batchSize?: number;
 }
+
+const COMPILE_ARGS = keyList<CompileArgs>({ optimizer: true, loss: true, metrics: true });
+const EVALUATE_OPTIONS = keyList<EvaluateOptions>({ batchSize: true, verbose: true, stream: true });
+const PREDICT_OPTIONS = keyList<PredictOptions>({ batchSize: true });
 
 /**
  * A linear stack of layers.
@@ -57,15 +65,53 @@ export class Sequential {
   stopTraining = false;
   #built = false;
   #inputShape: Shape | null = null;
+  /** What is training the model now ('fit' / 'trainOnBatch'), or null. */
+  #trainingBy: string | null = null;
+  /** > 0 while a callback of the running fit is being called: callbacks may set weights (EarlyStopping does). */
+  #inCallback = 0;
 
   constructor(layers: Layer[] = [], opts: { name?: string } = {}) {
-    this.name = opts.name ?? uniqueName('sequential');
+    const o = checkOptions<{ name?: string }>('Sequential', opts, ['name'], { what: 'the second argument', example: "{ name: 'my_model' }" });
+    if (!Array.isArray(layers)) throw new ArgumentError(`Sequential: the first argument is a list of layers, got ${describeValue(layers)}`);
+    if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) throw new ArgumentError(`Sequential: name must be a non-empty string, got ${describeValue(o.name)}`);
+    this.name = o.name ?? uniqueName('sequential');
     for (const l of layers) this.add(l);
+  }
+
+  /**
+   * @internal Marks the model as training until `end()` (fit and trainOnBatch use it): a second
+   * fit, trainOnBatch, compile, add or setWeights meanwhile is refused, except setWeights from the
+   * running fit's own callbacks (inside `scope`). predict, evaluate and save stay allowed.
+   */
+  startTraining(who: string): { end(): void; scope: { enter(): void; exit(): void } } {
+    this.#refuseWhileTraining(who);
+    this.#trainingBy = who;
+    return {
+      end: () => {
+        this.#trainingBy = null;
+        this.#inCallback = 0;
+      },
+      scope: { enter: () => void this.#inCallback++, exit: () => void this.#inCallback-- },
+    };
+  }
+
+  #refuseWhileTraining(who: string): void {
+    if (this.#trainingBy === null) return;
+    const what = who === 'fit' ? 'start fit() while another fit() call is running' : `${who}() while ${this.#trainingBy}() is running`;
+    throw new ArgumentError(
+      `Sequential "${this.name}": cannot ${what} on this model (TF.js: "Cannot start training because another fit() call is ongoing."); await the running fit() first. predict() and evaluate() may run meanwhile`,
+    );
+  }
+
+  /** True while fit() is running on this model. */
+  get isTraining(): boolean {
+    return this.#trainingBy !== null;
   }
 
   /** Appends a layer. An InputLayer (`layers.input({ shape })`) may come first and only declares the input shape. */
   add(layer: Layer): void {
-    if (!(layer instanceof Layer)) throw new ArgumentError(`Sequential "${this.name}": add() expects a layer, got ${typeof layer}`);
+    this.#refuseWhileTraining('add');
+    if (!(layer instanceof Layer)) throw new ArgumentError(`Sequential "${this.name}": add() expects a layer, got ${describeValue(layer)}`);
     if (layer instanceof InputLayer) {
       if (this.layers.length > 0 || this.#inputShape) {
         throw new ArgumentError(`Sequential "${this.name}": an input (InputLayer "${layer.name}") can only come first`);
@@ -132,14 +178,21 @@ export class Sequential {
 
   /** Sets the optimizer, loss and metrics used by fit and evaluate. */
   compile(args: CompileArgs): void {
-    if (!args || typeof args !== 'object') throw new ArgumentError(`Sequential "${this.name}": compile expects { optimizer, loss, metrics? }`);
-    if (args.optimizer === undefined) throw new ArgumentError(`Sequential "${this.name}": compile needs an optimizer`);
-    if (args.loss === undefined) throw new ArgumentError(`Sequential "${this.name}": compile needs a loss`);
-    this.optimizer = getOptimizer(args.optimizer);
-    this.loss = getLoss(args.loss);
+    this.#refuseWhileTraining('compile');
+    const who = `Sequential "${this.name}": compile`;
+    if (args === undefined || args === null || typeof args !== 'object' || Array.isArray(args)) {
+      throw new ArgumentError(`${who} expects { optimizer, loss, metrics? }, e.g. { optimizer: 'adam', loss: 'mse' }; got ${describeValue(args)}`);
+    }
+    checkOptions(who, args, COMPILE_ARGS);
+    if (args.optimizer === undefined) throw new ArgumentError(`${who} needs an optimizer`);
+    if (args.loss === undefined) throw new ArgumentError(`${who} needs a loss`);
+    const optimizer = getOptimizer(args.optimizer);
+    const loss = getLoss(args.loss);
     const specs = args.metrics ?? [];
-    if (!Array.isArray(specs)) throw new ArgumentError(`Sequential "${this.name}": metrics must be an array, got ${typeof specs}`);
+    if (!Array.isArray(specs)) throw new ArgumentError(`${who}: metrics must be an array, got ${describeValue(specs)}`);
     specs.forEach((m) => getMetric(m));
+    this.optimizer = optimizer;
+    this.loss = loss;
     this.metricSpecs = [...specs];
   }
 
@@ -156,10 +209,21 @@ export class Sequential {
     return fitLoop(this, x, y, opts);
   }
 
-  /** Loss and metrics on (x, y): `{ loss, accuracy }`. */
+  /**
+   * Loss and metrics on (x, y): `{ loss, accuracy }`. Quiet unless `verbose` says otherwise.
+   * @example model.evaluate(xTest, yTest, { verbose: 1 }) // prints `313/313 ━━━━ 0s 1ms/step - accuracy: 0.97 - loss: 0.09`
+   */
   evaluate(x: DataLike, y: DataLike, opts: EvaluateOptions = {}): Record<string, number> {
+    const o = checkOptions<EvaluateOptions>('evaluate', opts, EVALUATE_OPTIONS, { what: 'the third argument', example: '{ batchSize: 32, verbose: 1 }' });
     this.#requireCompiled('evaluate');
-    return evaluateLoop(this, this.adaptInput(toData('evaluate', 'x', x)), toData('evaluate', 'y', y), checkBatchSize('evaluate', opts.batchSize ?? 32));
+    const batchSize = checkBatchSize('evaluate', o.batchSize ?? 32);
+    const stream = o.stream ?? process.stdout;
+    const verbose = resolveVerbose(o.verbose ?? 0, stream);
+    const xt = this.adaptInput(toData('evaluate', 'x', x));
+    const yt = toData('evaluate', 'y', y);
+    this.checkInput(xt);
+    checkAllLabels(this, 'evaluate: y', yt, xt.shape);
+    return evaluateLoop(this, xt, yt, batchSize, verbose, stream);
   }
 
   /**
@@ -168,8 +232,10 @@ export class Sequential {
    * @example model.predict(tensor([[5]])) // Tensor([[8.99]])
    */
   predict(x: DataLike, opts: PredictOptions = {}): Tensor {
-    const bs = checkBatchSize('predict', opts.batchSize ?? 32);
+    const o = checkOptions<PredictOptions>('predict', opts, PREDICT_OPTIONS, { what: 'the second argument', example: '{ batchSize: 32 }' });
+    const bs = checkBatchSize('predict', o.batchSize ?? 32);
     const t = this.adaptInput(toData('predict', 'x', x));
+    this.checkInput(t);
     return noGrad(() => {
       if (t.shape[0] <= bs) return this.call(t, false);
       const parts: Tensor[] = [];
@@ -181,14 +247,18 @@ export class Sequential {
   /** Outputs for one batch. */
   predictOnBatch(x: DataLike): Tensor {
     const t = this.adaptInput(toData('predictOnBatch', 'x', x));
+    this.checkInput(t);
     return noGrad(() => this.call(t, false));
   }
 
   /** One gradient step on one batch; returns the batch loss and metrics. */
   trainOnBatch(x: DataLike, y: DataLike): Record<string, number> {
+    this.#refuseWhileTraining('trainOnBatch');
     this.#requireCompiled('trainOnBatch');
     const xt = this.adaptInput(toData('trainOnBatch', 'x', x));
     const yt = toData('trainOnBatch', 'y', y);
+    this.checkInput(xt);
+    checkAllLabels(this, 'trainOnBatch: y', yt, xt.shape);
     const metrics = this.makeMetrics();
     const loss = withStepArena(() => trainStep(this, xt, yt, metrics));
     const out: Record<string, number> = {};
@@ -207,6 +277,25 @@ export class Sequential {
       if (inner.length === 1 && inner[0] === 1) return ops.expandDims(t, -1);
     }
     return t;
+  }
+
+  /**
+   * @internal Checks a whole input against the model's input shape before it is cut into batches,
+   * so the message shows the user's shape ([100, 784], not the first batch's [32, 784]).
+   */
+  checkInput(x: Tensor, what?: string): void {
+    const expected = this.#inputShape;
+    const of = what ? ` (${what})` : '';
+    const first = this.layers[0];
+    if (!expected || !first) return;
+    if (first instanceof Dense) {
+      // Dense takes any rank >= 2 with the right last dimension.
+      const last = expected[expected.length - 1];
+      if (x.rank >= 2 && (last === null || x.shape[x.rank - 1] === last)) return;
+      throw new ShapeError(`Dense "${first.name}": expected input last dimension ${last}, got ${fmtShape(x.shape)}${of}${reshapeHint(x, expected)}`);
+    }
+    if (expected.length === x.rank && expected.every((d, i) => i === 0 || d === null || d === x.shape[i])) return;
+    throw new ShapeError(`${first.className} "${first.name}": expected input shape ${fmtShape(expected)}, got ${fmtShape(x.shape)}${of}${reshapeHint(x, expected)}`);
   }
 
   #requireCompiled(who: string): void {
@@ -234,18 +323,25 @@ export class Sequential {
     return this.weights.map((v) => v.read());
   }
 
-  /** Sets all weights from tensors in Keras order (shapes checked before anything changes). */
-  setWeights(ws: Tensor[]): void {
+  /**
+   * Sets all weights in Keras order from tensors or nested arrays (Keras takes NumPy arrays):
+   * every shape is checked before anything changes.
+   * @example model.setWeights([[[2]], [-1]]) // kernel [[2]], bias [-1]
+   */
+  setWeights(ws: (Tensor | TensorLike)[]): void {
+    if (this.#inCallback === 0) this.#refuseWhileTraining('setWeights');
+    const who = `Sequential "${this.name}": setWeights`;
     const vars = this.weights;
     if (!Array.isArray(ws) || ws.length !== vars.length) {
-      throw new ArgumentError(`Sequential "${this.name}": setWeights expected ${vars.length} arrays, got ${Array.isArray(ws) ? ws.length : typeof ws}`);
+      const names = vars.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ');
+      throw new ArgumentError(`${who} expected a list of ${vars.length} arrays (${names || 'the model has no weights yet'}), got ${Array.isArray(ws) ? `${ws.length}` : describeValue(ws)}`);
     }
-    vars.forEach((v, i) => {
-      if (ws[i].shape.join() !== v.shape.join()) {
-        throw new ShapeError(`Sequential "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(ws[i].shape)}`);
-      }
+    const values = vars.map((v, i) => {
+      const t = toWeightValue(`${who}: weight ${v.name}`, ws[i]);
+      if (t.shape.join() !== v.shape.join()) throw new ShapeError(`Sequential "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(t.shape)}`);
+      return t;
     });
-    vars.forEach((v, i) => v.assign(ws[i]));
+    vars.forEach((v, i) => v.assign(values[i]));
   }
 
   countParams(): number {
@@ -254,8 +350,10 @@ export class Sequential {
 
   /** Prints and returns a Keras 3 style table of layers, output shapes and parameter counts. */
   summary(opts: { print?: (line: string) => void } = {}): string {
+    const o = checkOptions<{ print?: (line: string) => void }>('summary', opts, ['print'], { example: '{ print: console.log }' });
+    if (o.print !== undefined && typeof o.print !== 'function') throw new ArgumentError(`summary: print must be a function, got ${describeValue(o.print)}`);
     const text = formatSummary(this);
-    (opts.print ?? ((s: string) => process.stdout.write(s + '\n')))(text);
+    (o.print ?? ((s: string) => process.stdout.write(s + '\n')))(text);
     return text;
   }
 
@@ -273,4 +371,14 @@ export class Sequential {
     if (!l) throw new ArgumentError(`Sequential "${this.name}": no layer named "${name}"; layers: ${this.layers.map((x) => x.name).join(', ')}`);
     return l;
   }
+}
+
+/** When x holds a whole number of samples of the expected shape, how to reshape it. */
+function reshapeHint(x: Tensor, expected: Shape): string {
+  const inner = expected.slice(1);
+  if (inner.some((d) => d === null)) return '';
+  const per = (inner as number[]).reduce((a, b) => a * b, 1);
+  if (per === 0 || x.size % per !== 0 || x.size === 0) return '';
+  const n = x.size / per;
+  return `: its ${x.size} values make ${n} sample${n === 1 ? '' : 's'} of ${fmtShape(inner)}; reshape it, e.g. x.reshape(${fmtShape([n, ...(inner as number[])])})`;
 }

@@ -5,6 +5,7 @@ import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { allocate, assertDType, dtypeOfArray, isFloat, type DType, type TypedArray } from '../tensor/dtype.js';
 import { assertShape, sizeOf } from '../tensor/shape.js';
 import { ArgumentError, DtypeError, ShapeError, fmtShape } from '../errors.js';
+import { describeValue } from '../options.js';
 
 function isTypedArray(x: unknown): x is TypedArray {
   return x instanceof Float32Array || x instanceof Float64Array || x instanceof Int32Array || x instanceof Uint8Array;
@@ -99,7 +100,10 @@ export function tensor(values: TensorLike | ArrayLike<number>, shape?: readonly 
     flat = list;
     inferredDtype = list.length > 0 && list.every((v) => typeof v === 'boolean') ? 'bool' : 'float32';
   } else {
-    throw new DtypeError(`${op}: cannot make a tensor from ${describe(values)}`);
+    throw new DtypeError(
+      `${op}: cannot make a tensor from ${describeValue(values)}; accepted: a number, a boolean, (nested) arrays of numbers, ` +
+        `a Float32Array, Float64Array, Int32Array or Uint8Array, or a Tensor (convert other data first, e.g. Float32Array.from(data))`,
+    );
   }
   const dt = dtype ?? inferredDtype;
   let finalShape = inferred;

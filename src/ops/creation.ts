@@ -4,7 +4,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocate, assertDType, type DType } from '../tensor/dtype.js';
 import { assertShape, sizeOf } from '../tensor/shape.js';
 import { nextFloat, nextNormal } from '../tensor/random.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, fmtShape } from '../errors.js';
+import { describeValue } from '../options.js';
 
 /** A rank-0 tensor. @example scalar(3).item() // 3 */
 export function scalar(value: number | boolean, dtype?: DType): Tensor {
@@ -15,22 +16,28 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
   return new Tensor(s, [], dt);
 }
 
-/** A tensor of `shape` filled with `value`. @example fill([2, 2], 7) */
-export function fill(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
-  assertShape('fill', shape);
-  assertDType('fill', dtype);
-  const s = allocate(dtype, sizeOf(shape));
+/** A tensor of `shape` filled with `value`, made for `op` (named in errors). */
+function filled(op: string, shape: readonly number[], value: number, dtype: DType): Tensor {
+  if (!Array.isArray(shape)) throw new ArgumentError(`${op}: shape must be a list of non-negative integers, got ${describeValue(shape)}`);
+  assertShape(op, shape);
+  assertDType(op, dtype);
+  const s = allocate(dtype, sizeOf(shape), `${op} ${fmtShape(shape)}`);
   if (value !== 0) s.fill(value);
   return new Tensor(s, [...shape], dtype);
 }
 
+/** A tensor of `shape` filled with `value`. @example fill([2, 2], 7) */
+export function fill(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
+  return filled('fill', shape, value, dtype);
+}
+
 /** @example zeros([2, 3]) */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, 0, dtype);
+  return filled('zeros', shape, 0, dtype);
 }
 /** @example ones([3]) */
 export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, 1, dtype);
+  return filled('ones', shape, 1, dtype);
 }
 export function zerosLike(t: Tensor): Tensor {
   return fill(t.shape, 0, t.dtype);
@@ -48,8 +55,8 @@ export function range(start: number, stop?: number, step = 1, dtype?: DType): Te
     stop = start;
     start = 0;
   }
-  if (step === 0 || !Number.isFinite(step)) throw new ArgumentError(`range: step must be a non-zero finite number, got ${step}`);
-  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ArgumentError(`range: start and stop must be finite numbers, got ${start} and ${stop}`);
+  if (step === 0 || !Number.isFinite(step)) throw new ArgumentError(`range: step must be a non-zero finite number, got ${describeValue(step)}`);
+  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ArgumentError(`range: start and stop must be finite numbers, got ${describeValue(start)} and ${describeValue(stop)}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   // As np.arange: any fractional argument makes the result float (range(0, 2.5) is [0., 1., 2.]).
   const dt = dtype ?? (Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step) ? 'int32' : 'float32');
@@ -67,13 +74,13 @@ export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
 }
 
 function checkFloat(op: string, dtype: DType): void {
-  if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(`${op}: dtype must be float32 or float64, got ${dtype}`);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(`${op}: dtype must be float32 or float64, got ${String(dtype)}`);
 }
 
 /** Normal draws from the seeded generator (see `setSeed`). @example randomNormal([2, 2], 0, 0.05) */
 export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, dtype: DType = 'float32'): Tensor {
   checkFloat('randomNormal', dtype);
-  const t = zeros(shape, dtype);
+  const t = filled('randomNormal', shape, 0, dtype);
   for (let i = 0; i < t.size; i++) t.values[i] = mean + stddev * nextNormal();
   return t;
 }
@@ -81,7 +88,7 @@ export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, dty
 /** Uniform draws in [minval, maxval) from the seeded generator. */
 export function randomUniform(shape: readonly number[], minval = 0, maxval = 1, dtype: DType = 'float32'): Tensor {
   checkFloat('randomUniform', dtype);
-  const t = zeros(shape, dtype);
+  const t = filled('randomUniform', shape, 0, dtype);
   for (let i = 0; i < t.size; i++) {
     // In float32, a draw just below maxval can round up to it; redraw so the interval stays
     // half-open. The retries are bounded: an interval too narrow for float32 would loop forever.
@@ -95,7 +102,7 @@ export function randomUniform(shape: readonly number[], minval = 0, maxval = 1, 
 /** Normal draws redrawn until within two standard deviations of the mean (as Keras/TF). */
 export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, dtype: DType = 'float32'): Tensor {
   checkFloat('truncatedNormal', dtype);
-  const t = zeros(shape, dtype);
+  const t = filled('truncatedNormal', shape, 0, dtype);
   for (let i = 0; i < t.size; i++) {
     let z: number;
     do z = nextNormal();

@@ -89,7 +89,14 @@ describe('slice and pad', () => {
   test('out-of-bounds and negative begins are refused', () => {
     assert.throws(() => slice(m23, [0, 2], [1, 2]), (e: unknown) => e instanceof ShapeError && /slice: begin \[0, 2\] size \[1, 2\] is out of bounds for shape \[2, 3\]/.test(e.message));
     assert.throws(() => slice(m23, [-1, 0]), ShapeError);
-    assert.throws(() => slice(m23, [0]), ArgumentError);
+    assert.throws(() => slice(m23, [0, 0, 0]), (e: unknown) => e instanceof ArgumentError && /slice: begin \[0, 0, 0\] and size \[\] have more entries than \[2, 3\] has dims/.test(e.message));
+    assert.throws(() => slice(m23, '0' as never), (e: unknown) => e instanceof ArgumentError && /begin must be a number or a list of numbers, got "0" \(a string\)/.test(e.message));
+  });
+  test("short begin and size take the rest of each axis, as TF.js (NumPy's x[:n])", () => {
+    const c = range(24).reshape([4, 3, 2]);
+    assertTensor(slice(c, [0], [2]), [2, 3, 2], Array.from({ length: 12 }, (_, i) => i), 0);
+    assertTensor(slice(c, 3), [1, 3, 2], Array.from({ length: 6 }, (_, i) => 18 + i), 0);
+    assertTensor(slice(c, [1, 1], [1]), [1, 2, 2], [8, 9, 10, 11], 0);
   });
   test('pad with zeros and with a value', () => {
     assertTensor(pad(tensor([[1, 2]]), [[1, 0], [0, 2]]), [2, 4], [0, 0, 0, 0, 1, 2, 0, 0], 0);

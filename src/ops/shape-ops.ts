@@ -7,6 +7,7 @@ import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
 import { empty } from './elementwise.js';
+import { describeValue } from '../options.js';
 import { ArgumentError, DtypeError, ShapeError, fmtShape } from '../errors.js';
 
 /** @internal A new tensor object over the same storage (for autograd leaves). */
@@ -77,16 +78,28 @@ export function squeeze(x: TensorLike, axis?: number | number[]): Tensor {
 }
 
 /**
- * A box of x starting at `begin` with `size` (-1 = to the end), like tf.slice.
+ * A box of x starting at `begin` with `size` (-1 = to the end), like tf.slice: shorter lists (or
+ * one number) leave the remaining axes whole.
  * @example slice(tensor([1, 2, 3, 4]), [1], [2]) // [2, 3]
+ * @example slice(xTrain, [0], [5000]) // the first 5000 images, [5000, 28, 28]
  */
-export function slice(x: TensorLike, begin: readonly number[], size?: readonly number[]): Tensor {
+export function slice(x: TensorLike, beginIn: number | readonly number[], sizeIn?: number | readonly number[]): Tensor {
   const t = toTensor(x, 'slice');
-  if (begin.length !== t.rank || (size && size.length !== t.rank)) {
-    throw new ArgumentError(`slice: begin [${begin.join(', ')}] and size [${size?.join(', ') ?? ''}] must have one entry per dim of ${fmtShape(t.shape)}`);
+  // As TF.js: a number is the first axis, and missing trailing entries take the whole axis, so
+  // `slice(xTrain, [0], [5000])` is NumPy's `x_train[:5000]`.
+  const asList = (v: number | readonly number[], what: string): number[] => {
+    if (typeof v === 'number') return [v];
+    if (!Array.isArray(v)) throw new ArgumentError(`slice: ${what} must be a number or a list of numbers, got ${describeValue(v)}`);
+    return [...v];
+  };
+  const begin = asList(beginIn, 'begin');
+  const size = sizeIn === undefined ? undefined : asList(sizeIn, 'size');
+  if (begin.length > t.rank || (size && size.length > t.rank)) {
+    throw new ArgumentError(`slice: begin [${begin.join(', ')}] and size [${size?.join(', ') ?? ''}] have more entries than ${fmtShape(t.shape)} has dims`);
   }
+  while (begin.length < t.rank) begin.push(0);
   const sz = t.shape.map((d, i) => {
-    const s = size ? size[i] : -1;
+    const s = size?.[i] ?? -1;
     return s === -1 ? d - begin[i] : s;
   });
   for (let i = 0; i < t.rank; i++) {
@@ -186,7 +199,7 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
 /** One-hot rows of `depth` for integer indices; float32 (or dtype). */
 export function oneHot(indices: TensorLike, depth: number, opts: { onValue?: number; offValue?: number; dtype?: DType } = {}): Tensor {
   const idx = toTensor(indices, 'oneHot');
-  if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`oneHot: depth must be a non-negative integer, got ${depth}`);
+  if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`oneHot: depth must be a non-negative integer, got ${describeValue(depth)}`);
   if (!idx.values.every((v) => Number.isInteger(v))) throw new DtypeError(`oneHot: indices must be integers`);
   const out = empty([...idx.shape, depth], opts.dtype ?? 'float32');
   getBackend().oneHot(idx, depth, opts.onValue ?? 1, opts.offValue ?? 0, out);

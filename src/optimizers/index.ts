@@ -1,20 +1,36 @@
 // The `optimizers` namespace and lookup by Keras name.
 
-import { ArgumentError } from '../errors.js';
-import { Optimizer, type OptimizerClass } from './optimizer.js';
+import { ArgumentError, UnsupportedError } from '../errors.js';
+import { Optimizer, OPTIMIZER_ARGS, type OptimizerClass } from './optimizer.js';
+import { describeValue } from '../options.js';
 import { Adagrad, Adam, AdamW, RMSprop, SGD, type AdagradArgs, type AdamArgs, type AdamWArgs, type RMSpropArgs, type SGDArgs } from './rules.js';
 
 export { Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad };
 export type { OptimizerArgs } from './optimizer.js';
 export type { SGDArgs, AdamArgs, AdamWArgs, RMSpropArgs, AdagradArgs };
 
-/** `optimizers.adam({ learningRate: 1e-3 })` */
+/**
+ * `optimizers.adam({ learningRate: 1e-3 })`, or TF.js's positional form `optimizers.adam(1e-3)`
+ * (`tf.train.adam(learningRate, beta1, beta2, epsilon)`; each class's `positional` gives the order).
+ */
 export const optimizers = {
-  sgd: (a?: SGDArgs): SGD => new SGD(a),
-  adam: (a?: AdamArgs): Adam => new Adam(a),
-  adamw: (a?: AdamWArgs): AdamW => new AdamW(a),
-  rmsprop: (a?: RMSpropArgs): RMSprop => new RMSprop(a),
-  adagrad: (a?: AdagradArgs): Adagrad => new Adagrad(a),
+  /** `sgd({ learningRate: 0.1 })`, `sgd(0.1)`, `sgd(0.1, 0.9, true)` (learningRate, momentum, nesterov). */
+  sgd: (a?: SGDArgs | number, momentum?: number, nesterov?: boolean): SGD => new SGD(a, momentum, nesterov),
+  /** TF.js's `tf.train.momentum(learningRate, momentum, useNesterov)`: SGD with momentum. */
+  momentum: (learningRate: number, momentum: number, useNesterov = false): SGD => {
+    if (typeof learningRate !== 'number' || typeof momentum !== 'number') {
+      throw new ArgumentError(`optimizers.momentum: expected (learningRate, momentum, useNesterov?) as numbers, got ${describeValue(learningRate)}, ${describeValue(momentum)}; or use optimizers.sgd({ learningRate, momentum, nesterov })`);
+    }
+    return new SGD(learningRate, momentum, useNesterov);
+  },
+  /** `adam({ learningRate: 1e-3 })` or `adam(1e-3, 0.9, 0.999, 1e-7)`. */
+  adam: (a?: AdamArgs | number, beta1?: number, beta2?: number, epsilon?: number): Adam => new Adam(a, beta1, beta2, epsilon),
+  /** `adamw({ learningRate: 1e-3, weightDecay: 0.004 })` or Keras' order `adamw(1e-3, 0.004, 0.9, 0.999, 1e-7)`. */
+  adamw: (a?: AdamWArgs | number, weightDecay?: number, beta1?: number, beta2?: number, epsilon?: number): AdamW => new AdamW(a, weightDecay, beta1, beta2, epsilon),
+  /** `rmsprop({ learningRate: 1e-3 })` or `rmsprop(1e-3, 0.9, 0, 1e-7, false)` (learningRate, rho, momentum, epsilon, centered). */
+  rmsprop: (a?: RMSpropArgs | number, rho?: number, momentum?: number, epsilon?: number, centered?: boolean): RMSprop => new RMSprop(a, rho, momentum, epsilon, centered),
+  /** `adagrad({ learningRate: 0.01 })` or `adagrad(0.01, 0.1)` (learningRate, initialAccumulatorValue, epsilon). */
+  adagrad: (a?: AdagradArgs | number, initialAccumulatorValue?: number, epsilon?: number): Adagrad => new Adagrad(a, initialAccumulatorValue, epsilon),
 };
 
 /**
@@ -39,7 +55,7 @@ export function optimizerClasses(): readonly OptimizerClass[] {
 }
 
 function classFor(kind: string, name: string): OptimizerClass {
-  if (typeof name !== 'string') throw new ArgumentError(`unknown ${kind} ${JSON.stringify(name) ?? String(name)}: expected a name`);
+  if (typeof name !== 'string') throw new ArgumentError(`unknown ${kind} ${describeValue(name)}: expected a name ('adam', 'sgd', ...) or an optimizer object`);
   const c = BY_KEY.get(key(name));
   if (!c) throw new ArgumentError(`unknown ${kind} '${name}'; valid names: ${OPTIMIZER_CLASSES.map((o) => key(o.className)).join(', ')}`);
   return c;
@@ -51,10 +67,47 @@ export function getOptimizer(x: string | Optimizer): Optimizer {
   return new (classFor('optimizer', x))();
 }
 
-/** Rebuilds an optimizer from its saved class name and (camelCase) config. */
+/**
+ * Settings Keras and TF.js write into an optimizer's config that change nothing when they have these
+ * values (Keras 3 and tf.keras 2.11+ write them all; legacy tf.keras wrote `decay`, a learning-rate
+ * decay). Any other value is refused: nerva would train differently from the file's author.
+ */
+const NEUTRAL: Record<string, (v: unknown) => boolean> = {
+  name: () => true,
+  isLegacyOptimizer: () => true,
+  jitCompile: () => true,
+  useEma: (v) => v === false || v === null,
+  emaMomentum: () => true,
+  emaOverwriteFrequency: () => true,
+  lossScaleFactor: (v) => v === null,
+  gradientAccumulationSteps: (v) => v === null || v === 1,
+  decay: (v) => v === 0 || v === null,
+  weightDecay: (v) => v === 0 || v === null,
+  amsgrad: (v) => v === false || v === null,
+};
+
+/**
+ * Rebuilds an optimizer from its saved class name and (camelCase) config, as nerva, TF.js or Keras
+ * wrote it: bookkeeping keys (`name`, `use_ema: false`, ...) are skipped; settings nerva does not
+ * have are refused by name.
+ */
 export function optimizerFromConfig(className: string, config: Record<string, unknown>): Optimizer {
   const cls = classFor('optimizer class', className);
-  // Only settings are passed on (numbers and flags); names and nulls are the format's bookkeeping.
-  const args = Object.fromEntries(Object.entries(config).filter(([, v]) => typeof v === 'number' || typeof v === 'boolean'));
+  const c = { ...config };
+  // TF.js's RMSProp config calls rho 'decay' (its tf.train.rmsprop argument); a Keras file with
+  // both means the legacy learning-rate decay, checked below.
+  if (cls === (RMSprop as unknown as OptimizerClass) && c.rho === undefined && typeof c.decay === 'number') {
+    c.rho = c.decay;
+    delete c.decay;
+  }
+  const own = new Set([...OPTIMIZER_ARGS, ...cls.argNames]);
+  const args: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (own.has(k)) {
+      if (v !== null) args[k] = v; // null is Keras' "not set" (clipnorm: null)
+    } else if (!NEUTRAL[k]?.(v)) {
+      throw new UnsupportedError(`${cls.className}: setting '${k}' = ${describeValue(v)} has no equivalent in nerva's ${cls.className}`);
+    }
+  }
   return new cls(args);
 }

@@ -8,6 +8,7 @@ import { Tensor as TensorClass } from '../tensor/tensor.js';
 import type { Variable } from '../layers/variable.js';
 import { ArgumentError } from '../errors.js';
 import { getBackend } from '../backend/index.js';
+import { checkOptions, describeValue, isOptionsObject, keyList, numberWhere } from '../options.js';
 
 export interface OptimizerArgs {
   learningRate?: number;
@@ -19,19 +20,55 @@ export interface OptimizerArgs {
   globalClipnorm?: number;
 }
 
-function positive(who: string, name: string, v: number | undefined): number | undefined {
+/** The keys of OptimizerArgs, which every optimizer takes (the compiler keeps the list complete). */
+export const OPTIMIZER_ARGS = keyList<OptimizerArgs>({ learningRate: true, clipnorm: true, clipvalue: true, globalClipnorm: true });
+
+/** A positive finite number, or undefined when not given. */
+export function positive(who: string, name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new ArgumentError(`${who}: ${name} must be a positive number, got ${v}`);
-  return v;
+  return numberWhere(who, name, v, (n) => n > 0, 'a positive number');
 }
 
 /**
- * What a registered optimizer class carries: its Keras class name and its constructor, which takes
- * the camelCase config its getConfig writes. The registry (./index.ts) is a list of these.
+ * What a registered optimizer class carries: its Keras class name, its constructor (which takes
+ * the camelCase config its getConfig writes), the names of its own arguments and the order of its
+ * positional form. The registry (./index.ts) is a list of these.
  */
 export interface OptimizerClass<O extends Optimizer = Optimizer> {
   new (args?: Record<string, unknown>): O;
   readonly className: string;
+  /** The class's own option names besides OptimizerArgs (`beta1`, ...): other keys are refused. */
+  readonly argNames: readonly string[];
+  /**
+   * The positional form, as TF.js's `tf.train.*` and Keras' constructors order it:
+   * `new Adam(0.01, 0.9, 0.999, 1e-7)` is `{ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }`.
+   */
+  readonly positional: readonly string[];
+}
+
+/**
+ * The options of an optimizer constructor from either form users write: an object
+ * (`{ learningRate: 0.1 }`, unknown keys refused with the right spelling) or the positional
+ * numbers of TF.js and Keras (`0.1, 0.9`), in the order of the class's `positional`.
+ */
+export function optimizerArgs(cls: Pick<OptimizerClass, 'className' | 'argNames' | 'positional'>, first: unknown, rest: readonly unknown[]): Record<string, unknown> {
+  const who = cls.className;
+  const allowed = [...OPTIMIZER_ARGS, ...cls.argNames];
+  let last = rest.length;
+  while (last > 0 && rest[last - 1] === undefined) last--;
+  if (isOptionsObject(first)) {
+    if (last > 0) throw new ArgumentError(`${who}: give the options in one object, not an object followed by ${describeValue(rest[0])}`);
+    return checkOptions(who, first, allowed);
+  }
+  if (first !== undefined && typeof first !== 'number') {
+    throw new ArgumentError(`${who}: expected an options object ({ ${allowed.join(', ')} }) or a learning rate, got ${describeValue(first)}`);
+  }
+  const values = [first, ...rest.slice(0, last)];
+  const out: Record<string, unknown> = {};
+  values.forEach((v, i) => {
+    if (v !== undefined) out[cls.positional[i]] = v;
+  });
+  return out;
 }
 
 export abstract class Optimizer {
@@ -63,8 +100,7 @@ export abstract class Optimizer {
     return this.#lr;
   }
   set learningRate(lr: number) {
-    if (typeof lr !== 'number' || !(lr >= 0) || !Number.isFinite(lr)) throw new ArgumentError(`${this.className}: learningRate must be a non-negative number, got ${lr}`);
-    this.#lr = lr;
+    this.#lr = numberWhere(this.className, 'learningRate', lr, (n) => n >= 0, 'a non-negative number');
   }
 
   /** Applies one update to each variable from its gradient (same order). */
@@ -143,15 +179,31 @@ export abstract class Optimizer {
     return out;
   }
 
-  /** @internal Restores what getStateWeights produced (names must match). */
+  /**
+   * Slots whose values are never negative (Adam's second moment `v`, RMSprop's `rms`, Adagrad's
+   * accumulator): the update takes their square root, so a negative value from a file would turn
+   * every weight into NaN at the first step.
+   */
+  protected readonly nonNegativeSlots: readonly string[] = [];
+
+  /**
+   * @internal Restores what getStateWeights produced, after checking it all (the state comes from a
+   * file): `iter` a non-negative integer, each slot exactly its variable's shape, finite, and
+   * non-negative where the update takes a root. Nothing changes unless everything passes.
+   */
   setStateWeights(vars: readonly Variable[], weights: ReadonlyMap<string, Tensor>): void {
     const it = weights.get('iter');
     if (!it) throw new ArgumentError(`${this.className}: saved optimizer state has no 'iter'`);
+    if (it.size !== 1) throw new ArgumentError(`${this.className}: saved optimizer state 'iter' must hold one number, got shape [${it.shape.join(', ')}]`);
+    const iterations = it.values[0];
+    if (!Number.isInteger(iterations) || iterations < 0) {
+      throw new ArgumentError(`${this.className}: saved optimizer state 'iter' must be a non-negative integer (the number of steps taken), got ${iterations}`);
+    }
     // By name first. TF.js sometimes names slots after its own variable names (`dense_1/kernel_1/m`)
     // and itself restores by position, so when the names do not all match, take the saved order:
     // every variable's first slot, then every variable's second slot, ... (shapes still checked).
     const byName = vars.every((v) => this.slotNames.every((slot) => weights.has(`${v.name}/${slot}`)));
-    const ordered = [...weights.entries()].filter(([name]) => name !== 'iter').map(([, t]) => t);
+    const ordered = [...weights.entries()].filter(([name]) => name !== 'iter');
     if (!byName && ordered.length !== vars.length * this.slotNames.length) {
       const missing = vars.flatMap((v) => this.slotNames.map((slot) => `${v.name}/${slot}`)).filter((n) => !weights.has(n));
       throw new ArgumentError(`${this.className}: saved optimizer state lacks '${missing[0]}' (and holds ${ordered.length} slot tensors, ${vars.length * this.slotNames.length} expected)`);
@@ -160,16 +212,21 @@ export abstract class Optimizer {
     vars.forEach((v, vi) => {
       restored.set(v, this.slotNames.map((slot, si) => {
         const name = `${v.name}/${slot}`;
-        const t = byName ? weights.get(name) : ordered[si * vars.length + vi];
-        if (!t || t.size !== v.value.size) {
-          throw new ArgumentError(`${this.className}: saved optimizer state lacks '${name}' of shape [${v.shape.join(', ')}]${t ? ` (found shape [${t.shape.join(', ')}])` : ''}`);
+        const [savedAs, t] = byName ? [name, weights.get(name)] : ordered[si * vars.length + vi];
+        if (!t || t.shape.join() !== v.shape.join()) {
+          throw new ArgumentError(`${this.className}: saved optimizer state lacks '${name}' of shape [${v.shape.join(', ')}]${t ? ` (found '${savedAs}' of shape [${t.shape.join(', ')}])` : ''}`);
+        }
+        const bad = t.values.findIndex((x) => !Number.isFinite(x) || (x < 0 && this.nonNegativeSlots.includes(slot)));
+        if (bad >= 0) {
+          const why = Number.isFinite(t.values[bad]) ? `is negative (${t.values[bad]}), which this slot never is,` : `is ${t.values[bad]}`;
+          throw new ArgumentError(`${this.className}: saved optimizer state '${savedAs}' ${why} at flat index ${bad}`);
         }
         const a = getBackend().allocatePersistent(v.dtype, v.value.size);
         a.set(t.values);
         return a;
       }));
     });
-    this.iterations = it.item();
+    this.iterations = iterations;
     this.slots.clear();
     for (const [v, sl] of restored) this.slots.set(v, sl);
   }

@@ -207,8 +207,8 @@ describe('learning rate and lookup', () => {
 
   test('bad hyperparameters are rejected with the name and value', () => {
     assert.throws(() => new SGD({ learningRate: -1 }), /SGD: learningRate must be a positive number, got -1/);
-    assert.throws(() => new SGD({ momentum: 1.5 }), /SGD: momentum must be in \[0, 1\], got 1.5/);
-    assert.throws(() => new Adam({ beta1: 1 }), /Adam: beta1 must be in \[0, 1\), got 1/);
+    assert.throws(() => new SGD({ momentum: 1.5 }), /SGD: momentum must be a number in \[0, 1\], got 1.5/);
+    assert.throws(() => new Adam({ beta1: 1 }), /Adam: beta1 must be a number in \[0, 1\), got 1/);
     assert.throws(() => { new SGD().learningRate = NaN; }, /learningRate must be a non-negative number, got NaN/);
     const opt = new SGD();
     assert.throws(() => opt.applyGradients([g64([1]), g64([1])], [var64([1])]), /SGD: 2 gradients for 1 variables/);
@@ -250,6 +250,72 @@ test('every registered optimizer has a factory, a name and a config that rebuild
     const again = optimizerFromConfig(cls.className, o.getConfig());
     assert.equal(again.constructor, cls);
     assert.deepEqual(again.getConfig(), o.getConfig());
+    // Its own option names and positional order (inherited ones would check a subclass against its parent's).
+    assert.ok(Object.hasOwn(cls, 'argNames') && Object.hasOwn(cls, 'positional'), `${cls.className} declares static argNames and positional`);
+    assert.equal(cls.positional[0], 'learningRate');
+    for (const k of Object.keys(o.getConfig())) if (k !== 'amsgrad') assert.ok([...cls.argNames, 'learningRate'].includes(k), `${cls.className}: config key ${k} is an argument`);
+    assert.throws(() => new cls({ notAnOption: 1 }), new RegExp(`^ArgumentError: ${cls.className}: unknown option 'notAnOption'`));
   }
   assert.throws(() => optimizerFromConfig('Adamax', {}), /unknown optimizer class 'Adamax'; valid names: sgd, adam, adamw, rmsprop, adagrad/);
+});
+
+describe('the forms users write: TF.js positional numbers, unknown keys, values of the wrong type', () => {
+  const err = (re: RegExp) => (e: unknown) => e instanceof ArgumentError && re.test(e.message);
+  test("TF.js's positional forms (tf.train.sgd / momentum / adam / rmsprop / adagrad) set what they say", () => {
+    assert.equal(optimizers.sgd(0.5).learningRate, 0.5);
+    assert.equal(new SGD(0.5).learningRate, 0.5);
+    const m = optimizers.momentum(0.1, 0.9, true);
+    assert.deepEqual([m.learningRate, m.momentum, m.nesterov], [0.1, 0.9, true]);
+    const s = optimizers.sgd(0.2, 0.8);
+    assert.deepEqual([s.learningRate, s.momentum, s.nesterov], [0.2, 0.8, false]);
+    const a = optimizers.adam(0.01, 0.8, 0.99, 1e-6);
+    assert.deepEqual([a.learningRate, a.beta1, a.beta2, a.epsilon], [0.01, 0.8, 0.99, 1e-6]);
+    assert.equal(new Adam(0.01).learningRate, 0.01);
+    const r = optimizers.rmsprop(0.01, 0.95, 0.5, 1e-6, true);
+    assert.deepEqual([r.learningRate, r.rho, r.momentum, r.epsilon, r.centered], [0.01, 0.95, 0.5, 1e-6, true]);
+    const g = optimizers.adagrad(0.05, 0.2);
+    assert.deepEqual([g.learningRate, g.initialAccumulatorValue], [0.05, 0.2]);
+    const w = optimizers.adamw(0.002, 0.01);
+    assert.deepEqual([w.learningRate, w.weightDecay, w.beta1], [0.002, 0.01, 0.9]);
+    assert.equal(new AdamW(0.002, 0.01).weightDecay, 0.01);
+    // An optimizer made positionally trains exactly like its options form.
+    close(run(optimizers.adam(0.05, 0.8), [G1, G2]), run(optimizers.adam({ learningRate: 0.05, beta1: 0.8 }), [G1, G2]));
+  });
+
+  test('an object plus numbers, or a string, is refused', () => {
+    assert.throws(() => optimizers.adam({ learningRate: 0.1 }, 0.9), err(/^Adam: give the options in one object/));
+    assert.throws(() => optimizers.sgd('0.1' as never), err(/^SGD: expected an options object \(\{ learningRate, clipnorm, clipvalue, globalClipnorm, momentum, nesterov \}\) or a learning rate, got "0.1" \(a string\)$/));
+  });
+
+  test('unknown keys are refused with the right spelling: learning_rate, lr, beta_1', () => {
+    assert.throws(() => optimizers.sgd({ learning_rate: 0.5 } as never), err(/^SGD: unknown option 'learning_rate'; did you mean 'learningRate'\? \(options: learningRate, clipnorm, clipvalue, globalClipnorm, momentum, nesterov\)$/));
+    assert.throws(() => optimizers.sgd({ lr: 0.5 } as never), err(/^SGD: unknown option 'lr'; did you mean 'learningRate'\?/));
+    assert.throws(() => new Adam({ beta_1: 0.5 } as never), err(/^Adam: unknown option 'beta_1'; did you mean 'beta1'\?/));
+    assert.throws(() => optimizers.rmsprop({ decay: 0.9 } as never), err(/^RMSprop: unknown option 'decay'; did you mean 'rho'\?/));
+    assert.throws(() => optimizers.adamw({ weight_decay: 0.1 } as never), err(/^AdamW: unknown option 'weight_decay'; did you mean 'weightDecay'\?/));
+    assert.throws(() => optimizers.adam({ weightDecay: 0.1 } as never), err(/^Adam: unknown option 'weightDecay' \(options: /));
+  });
+
+  test('values are quoted with their type; epsilon must be positive', () => {
+    assert.throws(() => optimizers.sgd({ learningRate: '0.1' as never }), err(/^SGD: learningRate must be a positive number, got "0.1" \(a string\)$/));
+    for (const make of [() => optimizers.adam({ epsilon: 0 }), () => optimizers.adam({ epsilon: -1 }), () => optimizers.rmsprop({ epsilon: 0 }), () => optimizers.adagrad({ epsilon: -1e-7 })]) {
+      assert.throws(make, err(/: epsilon must be a positive number, got -?[0-9e.-]+$/));
+    }
+    assert.throws(() => optimizers.sgd({ nesterov: 'yes' as never }), err(/^SGD: nesterov must be true or false, got "yes" \(a string\)$/));
+    const o = optimizers.sgd();
+    assert.throws(() => { o.learningRate = '0.1' as never; }, err(/^SGD: learningRate must be a non-negative number, got "0.1" \(a string\)$/));
+    assert.throws(() => getOptimizer(42 as never), err(/^unknown optimizer 42: expected a name/));
+  });
+});
+
+test('configs from TF.js and Keras files: bookkeeping skipped, TF.js RMSProp decay is rho, unsupported settings refused', async () => {
+  const { optimizerFromConfig } = await import('./index.js');
+  const keras3 = optimizerFromConfig('Adam', { name: 'adam', learningRate: 0.01, weightDecay: null, clipnorm: null, globalClipnorm: null, clipvalue: null, useEma: false, emaMomentum: 0.99, emaOverwriteFrequency: null, lossScaleFactor: null, gradientAccumulationSteps: null, beta1: 0.8, beta2: 0.99, epsilon: 1e-7, amsgrad: false });
+  assert.deepEqual([keras3.learningRate, (keras3 as Adam).beta1, keras3.clipnorm], [0.01, 0.8, undefined]);
+  const tfjs = optimizerFromConfig('RMSProp', { learningRate: 0.01, decay: 0.95, momentum: 0, epsilon: 1e-7, centered: false }) as RMSprop;
+  assert.deepEqual([tfjs.className, tfjs.rho], ['RMSprop', 0.95]);
+  assert.throws(() => optimizerFromConfig('Adam', { learningRate: 0.01, useEma: true }), /Adam: setting 'useEma' = true \(a boolean\) has no equivalent in nerva's Adam/);
+  assert.throws(() => optimizerFromConfig('SGD', { learningRate: 0.01, decay: 0.001 }), /SGD: setting 'decay' = 0.001 has no equivalent/);
+  assert.throws(() => optimizerFromConfig('Adam', { learningRate: 0.01, weightDecay: 0.004 }), /Adam: setting 'weightDecay' = 0.004 has no equivalent/);
+  assert.equal((optimizerFromConfig('AdamW', { learningRate: 0.01, weightDecay: 0.01 }) as AdamW).weightDecay, 0.01);
 });

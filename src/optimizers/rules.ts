@@ -4,8 +4,14 @@
 
 import type { TypedArray } from '../tensor/dtype.js';
 import { getBackend } from '../backend/index.js';
-import { Optimizer, type OptimizerArgs } from './optimizer.js';
-import { ArgumentError } from '../errors.js';
+import { Optimizer, optimizerArgs, positive, type OptimizerArgs } from './optimizer.js';
+import { bool, keyList, numberWhere } from '../options.js';
+
+/** An optional number in a range, or its default. */
+function opt(who: string, name: string, v: unknown, dflt: number, ok: (n: number) => boolean, want: string): number {
+  return v === undefined ? dflt : numberWhere(who, name, v, ok, want);
+}
+const inUnit = (n: number): boolean => n >= 0 && n < 1;
 
 export interface SGDArgs extends OptimizerArgs {
   /** Default 0. */
@@ -16,15 +22,19 @@ export interface SGDArgs extends OptimizerArgs {
 /** SGD (lr 0.01): w -= lr*g; with momentum m = momentum*m - lr*g, then w += m (nesterov: w += momentum*m - lr*g). */
 export class SGD extends Optimizer {
   static readonly className: string = 'SGD';
+  static readonly argNames = keyList<Omit<SGDArgs, keyof OptimizerArgs>>({ momentum: true, nesterov: true });
+  /** Keras' order, and TF.js's `tf.train.momentum(learningRate, momentum, useNesterov)`. */
+  static readonly positional: readonly string[] = ['learningRate', 'momentum', 'nesterov'];
   readonly className: string = SGD.className;
   readonly momentum: number;
   readonly nesterov: boolean;
   protected readonly slotNames: readonly string[];
-  constructor(args: SGDArgs = {}) {
-    super(args, 0.01);
-    this.momentum = args.momentum ?? 0;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new ArgumentError(`SGD: momentum must be in [0, 1], got ${args.momentum}`);
-    this.nesterov = args.nesterov ?? false;
+  /** `new SGD({ learningRate: 0.1, momentum: 0.9 })` or `new SGD(0.1, 0.9)`. */
+  constructor(args?: SGDArgs | number, momentum?: number, nesterov?: boolean) {
+    const a: SGDArgs = optimizerArgs(new.target, args, [momentum, nesterov]);
+    super(a, 0.01);
+    this.momentum = opt('SGD', 'momentum', a.momentum, 0, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
+    this.nesterov = a.nesterov === undefined ? false : bool('SGD', 'nesterov', a.nesterov);
     this.slotNames = this.momentum > 0 ? ['momentum'] : [];
   }
   protected update(w: TypedArray, g: TypedArray, slots: TypedArray[]): void {
@@ -44,19 +54,24 @@ export interface AdamArgs extends OptimizerArgs {
 /** Adam (lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7), Keras 3 form of the bias correction. */
 export class Adam extends Optimizer {
   static readonly className: string = 'Adam';
+  static readonly argNames: readonly string[] = keyList<Omit<AdamArgs, keyof OptimizerArgs>>({ beta1: true, beta2: true, epsilon: true });
+  /** Keras' order and TF.js's `tf.train.adam(learningRate, beta1, beta2, epsilon)`. */
+  static readonly positional: readonly string[] = ['learningRate', 'beta1', 'beta2', 'epsilon'];
   readonly className: string = Adam.className;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
   protected readonly slotNames = ['m', 'v'];
-  constructor(args: AdamArgs = {}) {
-    super(args, 0.001);
-    this.beta1 = args.beta1 ?? 0.9;
-    this.beta2 = args.beta2 ?? 0.999;
-    this.epsilon = args.epsilon ?? 1e-7;
-    for (const [k, v] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
-      if (!(v >= 0 && v < 1)) throw new ArgumentError(`${this.className}: ${k} must be in [0, 1), got ${v}`);
-    }
+  protected override readonly nonNegativeSlots = ['v'];
+  /** `new Adam({ learningRate: 0.01 })` or `new Adam(0.01, 0.9, 0.999, 1e-7)`. */
+  constructor(args?: AdamArgs | number, beta1?: number, beta2?: number, epsilon?: number) {
+    const a: AdamArgs = optimizerArgs(new.target, args, [beta1, beta2, epsilon]);
+    super(a, 0.001);
+    const who = new.target.className;
+    this.beta1 = opt(who, 'beta1', a.beta1, 0.9, inUnit, 'a number in [0, 1)');
+    this.beta2 = opt(who, 'beta2', a.beta2, 0.999, inUnit, 'a number in [0, 1)');
+    // epsilon keeps the step finite where v is 0; 0 or less divides by zero or flips the sign.
+    this.epsilon = positive(who, 'epsilon', a.epsilon) ?? 1e-7;
   }
   protected update(w: TypedArray, g: TypedArray, slots: TypedArray[], step: number): void {
     getBackend().adamUpdate(w, g, slots[0], slots[1], { lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step });
@@ -74,11 +89,16 @@ export interface AdamWArgs extends AdamArgs {
 /** AdamW: Adam plus decoupled weight decay w -= lr * weightDecay * w applied before the Adam step. */
 export class AdamW extends Adam {
   static override readonly className: string = 'AdamW';
+  static override readonly argNames = keyList<Omit<AdamWArgs, keyof OptimizerArgs>>({ beta1: true, beta2: true, epsilon: true, weightDecay: true });
+  /** Keras' order: `AdamW(learning_rate, weight_decay, beta_1, beta_2, epsilon)` (TF.js has no AdamW). */
+  static override readonly positional: readonly string[] = ['learningRate', 'weightDecay', 'beta1', 'beta2', 'epsilon'];
   override readonly className: string = AdamW.className;
   readonly weightDecay: number;
-  constructor(args: AdamWArgs = {}) {
-    super(args);
-    this.weightDecay = args.weightDecay ?? 0.004;
+  /** `new AdamW({ learningRate: 1e-3, weightDecay: 0.004 })` or `new AdamW(1e-3, 0.004)`. */
+  constructor(args?: AdamWArgs | number, weightDecay?: number, beta1?: number, beta2?: number, epsilon?: number) {
+    const a: AdamWArgs = optimizerArgs(new.target, args, [weightDecay, beta1, beta2, epsilon]);
+    super(a);
+    this.weightDecay = opt('AdamW', 'weightDecay', a.weightDecay, 0.004, (n) => n >= 0, 'a non-negative number');
   }
   protected override update(w: TypedArray, g: TypedArray, slots: TypedArray[], step: number): void {
     const f = 1 - this.learningRate * this.weightDecay;
@@ -100,18 +120,24 @@ export interface RMSpropArgs extends OptimizerArgs {
 /** RMSprop (lr 0.001, rho 0.9, epsilon 1e-7): v = rho*v + (1-rho)*g²; w -= lr*g/sqrt(v + eps) (Keras 3 puts eps inside the root). */
 export class RMSprop extends Optimizer {
   static readonly className: string = 'RMSprop';
+  static readonly argNames = keyList<Omit<RMSpropArgs, keyof OptimizerArgs>>({ rho: true, momentum: true, epsilon: true, centered: true });
+  /** Keras' order and TF.js's `tf.train.rmsprop(learningRate, decay, momentum, epsilon, centered)` (its decay is rho). */
+  static readonly positional: readonly string[] = ['learningRate', 'rho', 'momentum', 'epsilon', 'centered'];
   readonly className: string = RMSprop.className;
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
   readonly centered: boolean;
   protected readonly slotNames: readonly string[];
-  constructor(args: RMSpropArgs = {}) {
-    super(args, 0.001);
-    this.rho = args.rho ?? 0.9;
-    this.momentum = args.momentum ?? 0;
-    this.epsilon = args.epsilon ?? 1e-7;
-    this.centered = args.centered ?? false;
+  protected override readonly nonNegativeSlots = ['rms'];
+  /** `new RMSprop({ learningRate: 1e-3, rho: 0.9 })` or `new RMSprop(1e-3, 0.9)`. */
+  constructor(args?: RMSpropArgs | number, rho?: number, momentum?: number, epsilon?: number, centered?: boolean) {
+    const a: RMSpropArgs = optimizerArgs(new.target, args, [rho, momentum, epsilon, centered]);
+    super(a, 0.001);
+    this.rho = opt('RMSprop', 'rho', a.rho, 0.9, inUnit, 'a number in [0, 1)');
+    this.momentum = opt('RMSprop', 'momentum', a.momentum, 0, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
+    this.epsilon = positive('RMSprop', 'epsilon', a.epsilon) ?? 1e-7;
+    this.centered = a.centered === undefined ? false : bool('RMSprop', 'centered', a.centered);
     this.slotNames = ['rms', 'momentum', 'mg'];
   }
   protected update(w: TypedArray, g: TypedArray, slots: TypedArray[]): void {
@@ -146,14 +172,20 @@ export interface AdagradArgs extends OptimizerArgs {
 /** Adagrad (lr 0.001, initial accumulator 0.1, epsilon 1e-7): a += g²; w -= lr*g/sqrt(a + eps). */
 export class Adagrad extends Optimizer {
   static readonly className: string = 'Adagrad';
+  static readonly argNames = keyList<Omit<AdagradArgs, keyof OptimizerArgs>>({ initialAccumulatorValue: true, epsilon: true });
+  /** Keras' order and TF.js's `tf.train.adagrad(learningRate, initialAccumulatorValue)`. */
+  static readonly positional: readonly string[] = ['learningRate', 'initialAccumulatorValue', 'epsilon'];
   readonly className: string = Adagrad.className;
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
   protected readonly slotNames = ['accumulator'];
-  constructor(args: AdagradArgs = {}) {
-    super(args, 0.001);
-    this.initialAccumulatorValue = args.initialAccumulatorValue ?? 0.1;
-    this.epsilon = args.epsilon ?? 1e-7;
+  protected override readonly nonNegativeSlots = ['accumulator'];
+  /** `new Adagrad({ learningRate: 0.01 })` or `new Adagrad(0.01, 0.1)`. */
+  constructor(args?: AdagradArgs | number, initialAccumulatorValue?: number, epsilon?: number) {
+    const a: AdagradArgs = optimizerArgs(new.target, args, [initialAccumulatorValue, epsilon]);
+    super(a, 0.001);
+    this.initialAccumulatorValue = opt('Adagrad', 'initialAccumulatorValue', a.initialAccumulatorValue, 0.1, (n) => n >= 0, 'a non-negative number');
+    this.epsilon = positive('Adagrad', 'epsilon', a.epsilon) ?? 1e-7;
   }
   protected override initSlots(slots: TypedArray[]): void {
     slots[0].fill(this.initialAccumulatorValue);

@@ -1,6 +1,6 @@
 // dtypes and their storage. Every tensor owns one typed array, row-major; the dtype decides which.
 
-import { DtypeError } from '../errors.js';
+import { ArgumentError, DtypeError } from '../errors.js';
 
 /** The element types a tensor can have. `float64` exists so gradient checks can run in double precision. */
 export type DType = 'float32' | 'float64' | 'int32' | 'uint8' | 'bool';
@@ -17,18 +17,36 @@ export function isFloat(d: DType): boolean {
   return d === 'float32' || d === 'float64';
 }
 
-/** Allocates zeroed storage for `n` elements of `dtype`. */
-export function allocate(dtype: DType, n: number): TypedArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(n);
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint8: 1, bool: 1 };
+
+/** A byte count as messages show it: `40 GB`, `3.2 MB`. */
+export function fmtBytes(bytes: number): string {
+  const units: [number, string][] = [[1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']];
+  for (const [size, unit] of units) if (bytes >= size) return `${Number((bytes / size).toPrecision(3))} ${unit}`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * Allocates zeroed storage for `n` elements of `dtype`. A size the runtime cannot hold (its
+ * RangeError says only "Invalid typed array length") is refused with the size in bytes;
+ * `what` (`zeros [10000000000]`) names the request in that message.
+ */
+export function allocate(dtype: DType, n: number, what?: string): TypedArray {
+  try {
+    switch (dtype) {
+      case 'float32':
+        return new Float32Array(n);
+      case 'float64':
+        return new Float64Array(n);
+      case 'int32':
+        return new Int32Array(n);
+      case 'uint8':
+      case 'bool':
+        return new Uint8Array(n);
+    }
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ArgumentError(`${what ? `${what}: ` : ''}too large: ${n} ${dtype} values = ${fmtBytes(n * BYTES[dtype])}, more than one array can hold here`);
   }
 }
 

@@ -2,6 +2,7 @@
 // dropout, random tensors). xoshiro128** seeded through splitmix32: fast, 32-bit clean in JS, and
 // bit-reproducible across runs and platforms for the same seed.
 
+import { describeValue } from '../options.js';
 import { ArgumentError } from '../errors.js';
 
 function splitmix32(state: number): [number, number] {
@@ -33,7 +34,7 @@ export class SeededGenerator {
   }
 
   seed(seed: number): void {
-    if (!Number.isFinite(seed)) throw new ArgumentError(`setSeed: seed must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed)) throw new ArgumentError(`setSeed: seed must be a finite number, got ${describeValue(seed)}`);
     let st = Math.floor(seed) | 0;
     // Mix in the high bits too so seeds that differ only above 2^32 still differ. They are passed
     // through splitmix32 first: a plain XOR made -1 the same seed as 0 (and -2 as 1 ...). Seeds in

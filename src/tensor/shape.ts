@@ -1,6 +1,7 @@
 // Shape arithmetic shared by ops and kernels: sizes, strides, NumPy broadcasting, axis normalisation.
 
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { describeValue } from '../options.js';
 
 export type Shape = number[];
 
@@ -51,7 +52,11 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
 
 /** Turns a possibly negative axis into 0..rank-1, or throws naming the op. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
-  if (!Number.isInteger(axis)) throw new ArgumentError(`${op}: axis must be an integer, got ${axis}`);
+  if (!Number.isInteger(axis)) {
+    // `argMax({ axis: 1 })` is TF.js-and-Keras' keyword habit; nerva takes the number itself.
+    const keyword = typeof axis === 'object' && axis !== null && 'axis' in axis ? `; pass the axis as a number, e.g. ${op}(x, ${String((axis as { axis: unknown }).axis)})` : '';
+    throw new ArgumentError(`${op}: axis must be an integer, got ${describeValue(axis)}${keyword}`);
+  }
   const a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= rank) throw new ArgumentError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
   return a;
