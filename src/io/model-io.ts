@@ -103,7 +103,6 @@ export function modelToArtifacts(model: Sequential, opts: SaveOptions = {}): Mod
  * any moment leaves the previous complete model or the new one.
  */
 export async function saveModel(model: Sequential, dir: string, opts: SaveOptions = {}): Promise<void> {
-  if (typeof dir !== 'string') throw new ArgumentError(`save: expected the path of a directory to save into, got ${describeValue(dir)}`);
   await writeModelArtifacts(dir, modelToArtifacts(model, opts));
 }
 
@@ -226,7 +225,6 @@ export function modelFromArtifacts(art: ModelArtifacts, file: string): Sequentia
  * @example const model = await loadModel('out/mnist/model');
  */
 export async function loadModel(path: string): Promise<Sequential> {
-  if (typeof path !== 'string') throw new ArgumentError(`loadModel: expected the path of a saved model (its directory or its model.json), got ${describeValue(path)}`);
   const art = await readModelArtifacts(path);
   return modelFromArtifacts(art, path);
 }

@@ -1,12 +1,13 @@
 // Conv2D: output = activation(conv2d(x, kernel) + bias) over NHWC images (channels_last, Keras' and
 // TF.js' default), kernel HWIO [kernelHeight, kernelWidth, inChannels, filters].
 
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import type { Padding } from '../ops/conv.js';
 import { Layer, layerArgs, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
 import type { Variable } from './variable.js';
-import { activationName, getActivation, type ActivationFn } from '../activations.js';
+import { resolveActivation, type ActivationFn } from '../activations.js';
+import { bool, describeValue, positiveInt } from '../options.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { ArgumentError, ShapeError, UnsupportedError, fmtShape } from '../errors.js';
 import type { ConfigReader } from './config.js';
@@ -121,7 +122,9 @@ export class Conv2D extends Layer {
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly dilationRate: [number, number];
+  /** The activation's name; 'custom' for a function nerva does not know (such a layer cannot be saved). */
   readonly activation: string;
+  #customActivation: boolean;
   readonly useBias: boolean;
   readonly kernelInitializer: Initializer;
   readonly biasInitializer: Initializer;
@@ -130,13 +133,10 @@ export class Conv2D extends Layer {
   bias: Variable | null = null;
   #inChannels = -1;
 
-  constructor(args: Conv2DArgs) {
+  constructor(args: Conv2DArgs = {} as Conv2DArgs) {
     super(args, 'conv2d');
     const who = `Conv2D "${this.name}"`;
-    if (!Number.isInteger(args.filters) || args.filters <= 0) {
-      throw new ArgumentError(`${who}: filters must be a positive integer, got ${JSON.stringify(args.filters) ?? String(args.filters)}`);
-    }
-    this.filters = args.filters;
+    this.filters = positiveInt(who, 'filters', args.filters);
     if (args.kernelSize === undefined) throw new ArgumentError(`${who}: kernelSize is required, e.g. { filters: ${args.filters}, kernelSize: 3 }`);
     this.kernelSize = pairOf(who, 'kernelSize', args.kernelSize);
     this.strides = pairOf(who, 'strides', args.strides, [1, 1]);
@@ -146,9 +146,11 @@ export class Conv2D extends Layer {
     if (this.dilationRate.some((d) => d > 1) && this.strides.some((s) => s > 1)) {
       throw new ArgumentError(`${who}: strides > 1 cannot be combined with dilationRate > 1 (as in Keras), got strides [${this.strides}] and dilationRate [${this.dilationRate}]`);
     }
-    this.activation = activationName(args.activation);
-    this.#act = getActivation(this.activation);
-    this.useBias = args.useBias ?? true;
+    const act = resolveActivation(who, args.activation);
+    this.activation = act.name ?? 'custom';
+    this.#customActivation = act.name === null;
+    this.#act = act.fn;
+    this.useBias = args.useBias === undefined ? true : bool(who, 'useBias', args.useBias);
     this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorot_uniform');
     this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros');
   }
@@ -204,7 +206,10 @@ export class Conv2D extends Layer {
       if (e instanceof ShapeError) throw new ShapeError(`${who}: ${e.message}`);
       throw e;
     }
-    return fused === 'relu' || this.activation === 'linear' ? y : this.#act(y);
+    if (fused === 'relu' || this.activation === 'linear') return y;
+    const out = this.#act(y);
+    if (this.#customActivation && !(out instanceof Tensor)) throw new ArgumentError(`${who}: the activation function returned ${describeValue(out)}, expected a Tensor`);
+    return out;
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -214,6 +219,9 @@ export class Conv2D extends Layer {
   }
 
   override getConfig(): LayerConfig {
+    if (this.#customActivation) {
+      throw new ArgumentError(`Conv2D "${this.name}": its activation is a function of your own, which a saved model cannot hold (the format names activations); use a name (relu, sigmoid, ...) or one of nerva's activation ops to save it`);
+    }
     return {
       ...super.getConfig(),
       filters: this.filters,
