@@ -1,8 +1,9 @@
 // The wasm backend: the primitives where time goes in training (matMul, Dense forward and backward,
-// the SGD and Adam updates) run in the shipped WebAssembly SIMD kernels; every other primitive is left to the
-// JS reference by the dispatcher in ../index.ts. Only float32 is accelerated; other dtypes take the
-// JS kernel here. Weights and optimizer slots are allocated in wasm memory (allocatePersistent), so
-// the kernels read them in place instead of copying them in on every call.
+// convolution, pooling and batch normalization (./conv.ts), the SGD and Adam updates) run in the
+// shipped WebAssembly SIMD kernels; every other primitive is left to the JS reference by the
+// dispatcher in ../index.ts. Only float32 is accelerated; other dtypes take the JS kernel here.
+// Weights and optimizer slots are allocated in wasm memory (allocatePersistent), so the kernels
+// read them in place instead of copying them in on every call.
 
 import type { AdamStep, DenseActivation, SgdStep, TensorData } from '../backend.js';
 import type { PartialBackend } from '../index.js';
@@ -14,6 +15,7 @@ import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
 import { loadWasmKernels, type WasmKernels } from './kernels.js';
 import { HeapFullError } from './heap.js';
 import { threadedDenseForward, threadedMatMul, wouldThread } from './threads.js';
+import { convPrimitives } from './conv.js';
 
 /**
  * Runs a wasm kernel, or the JS one when wasm memory cannot grow any further (its 2 GiB maximum):
@@ -72,6 +74,7 @@ function makeBackend(k: WasmKernels): PartialBackend {
 
   return {
     name: 'wasm',
+    ...convPrimitives(k),
     matMul,
     denseForward(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, out: TensorData): void {
       const f32 = x.values instanceof Float32Array && w.values instanceof Float32Array && out.values instanceof Float32Array;

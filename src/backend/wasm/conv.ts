@@ -1,0 +1,264 @@
+// Glue from the Backend interface to the wasm convolution, pooling and batch-normalization kernels
+// (./assembly/conv.ts, pool.ts, batchnorm.ts): float32 only (other dtypes, and calls that meet a full
+// wasm memory, take the JS reference), arguments laid out through a Call as for matMul, and large
+// calls split across the thread pool by ranges that leave every result bit-identical.
+
+import type { Backend, Conv2dInfo, DenseActivation, TensorData, Window2d } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { Call, type WasmKernels } from './kernels.js';
+import { HeapFullError, type WasmHeap } from './heap.js';
+import { kernelThreads, runKernelCalls, type KernelCall } from './threads.js';
+
+/** The kernel exports used here (./assembly); all addresses are byte offsets, sizes element counts. */
+interface ConvExports {
+  conv2dWorkspaceBytes(args: number): number;
+  conv2dForwardRows(args: number, r0: number, r1: number, work: number): void;
+  conv2dBackwardPart(args: number, k0: number, k1: number, n0: number, n1: number, work: number): void;
+  reluMask(dy: number, y: number, dz: number, len: number): void;
+  columnSums(x: number, out: number, m: number, n: number): void;
+  maxPool2dRows(args: number, n0: number, n1: number): void;
+  avgPool2dRows(args: number, n0: number, n1: number): void;
+  maxPool2dGradRows(args: number, n0: number, n1: number): void;
+  avgPool2dGradRows(args: number, n0: number, n1: number): void;
+  batchNormStats(x: number, mean: number, variance: number, rows: number, c: number, work: number): void;
+  batchNormForward(x: number, mean: number, variance: number, gamma: number, beta: number, eps: number, out: number, rows: number, c: number, work: number): void;
+  batchNormBackward(
+    x: number, mean: number, variance: number, gamma: number, dy: number, eps: number, batchStats: number,
+    dx: number, dgamma: number, dbeta: number, rows: number, c: number, work: number,
+  ): void;
+}
+
+// The argument block's cells, mirrored from ./assembly/args.ts (keep both in sync).
+const ARG = {
+  batch: 0, h: 1, w: 2, c: 3, oh: 4, ow: 5, oc: 6, kh: 7, kw: 8, sh: 9, sw: 10, dh: 11, dw: 12, pt: 13, pl: 14,
+  x: 15, weights: 16, bias: 17, y: 18, dz: 19, dx: 20, dweights: 21, relu: 22,
+} as const;
+const ARG_CELLS = 23;
+
+/** The primitives this file accelerates. */
+export type ConvPrimitives = Pick<
+  Backend,
+  | 'conv2d' | 'conv2dBackward' | 'maxPool2d' | 'maxPool2dBackward' | 'avgPool2d' | 'avgPool2dBackward'
+  | 'batchNormStats' | 'batchNormForward' | 'batchNormBackward'
+>;
+
+function allF32(...ts: (TensorData | null)[]): boolean {
+  return ts.every((t) => t === null || t.values instanceof Float32Array);
+}
+
+function f32(t: TensorData): Float32Array {
+  return t.values as Float32Array;
+}
+
+/** Splits [0, n) into `parts` contiguous ranges, boundaries rounded to multiples of `step`. */
+function split(n: number, parts: number, step = 1): number[] {
+  const at = [0];
+  for (let t = 1; t < parts; t++) at.push(Math.min(n, Math.round((n * t) / parts / step) * step));
+  at.push(n);
+  return at;
+}
+
+/**
+ * The wasm implementations of the convolution, pooling and batch-norm primitives on kernels `k`
+ * (any build; only the default one shares the thread pool).
+ */
+export function convPrimitives(k: WasmKernels): ConvPrimitives {
+  const heap: WasmHeap = k.heap;
+  const ex = heap.ex as unknown as ConvExports;
+
+  /** Runs body with a fresh Call; a full memory runs `slow` (the JS kernel) instead. */
+  function run(body: (c: Call) => void, slow: () => void): void {
+    const c = new Call(heap);
+    let ok = false;
+    try {
+      body(c);
+      ok = true;
+    } catch (err) {
+      if (!(err instanceof HeapFullError)) throw err;
+    } finally {
+      c.finish(ok);
+    }
+    if (!ok) slow();
+  }
+
+  /** An argument block holding the window geometry; addresses are set by `setArgs` once allocated. */
+  function geometryArgs(c: Call, info: Window2d, outChannels: number): number {
+    const off = c.temp(ARG_CELLS);
+    const v = new Int32Array(heap.memory.buffer, off, ARG_CELLS);
+    v.fill(0);
+    v[ARG.batch] = info.batch;
+    v[ARG.h] = info.inHeight;
+    v[ARG.w] = info.inWidth;
+    v[ARG.c] = info.channels;
+    v[ARG.oh] = info.outHeight;
+    v[ARG.ow] = info.outWidth;
+    v[ARG.oc] = outChannels;
+    v[ARG.kh] = info.windowHeight;
+    v[ARG.kw] = info.windowWidth;
+    v[ARG.sh] = info.strideHeight;
+    v[ARG.sw] = info.strideWidth;
+    v[ARG.dh] = info.dilationHeight;
+    v[ARG.dw] = info.dilationWidth;
+    v[ARG.pt] = info.padTop;
+    v[ARG.pl] = info.padLeft;
+    return off;
+  }
+
+  function setArgs(off: number, values: Partial<Record<keyof typeof ARG, number>>): void {
+    // A fresh view: allocations since the block was made may have grown memory.
+    const v = new Int32Array(heap.memory.buffer, off, ARG_CELLS);
+    for (const [key, val] of Object.entries(values)) v[ARG[key as keyof typeof ARG]] = val;
+  }
+
+  /**
+   * Runs one call per thread: `make(t, threads)` gives thread t's call. Splits only when the pool
+   * takes it; a worker failure reruns every share here (each call rewrites its whole output range).
+   */
+  function onThreads(threads: number, make: (t: number, threads: number) => KernelCall): void {
+    const calls = Array.from({ length: threads }, (_, t) => make(t, threads));
+    if (threads > 1 && runKernelCalls(calls)) return;
+    const own = ex as unknown as Record<string, (...a: number[]) => void>;
+    for (const call of threads > 1 ? Array.from({ length: 1 }, () => make(0, 1)) : calls) own[call.fn](...call.args);
+  }
+
+  function conv2d(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, info: Conv2dInfo, out: TensorData): void {
+    if (!allF32(x, w, bias, out)) return jsBackend.conv2d(x, w, bias, activation, info, out);
+    const M = info.batch * info.outHeight * info.outWidth;
+    if (M === 0 || info.outChannels === 0) return;
+    run(
+      (c) => {
+        const args = geometryArgs(c, info, info.outChannels);
+        const wsFloats = Math.ceil(ex.conv2dWorkspaceBytes(args) / 4);
+        const K = info.windowHeight * info.windowWidth * info.channels;
+        const threads = kernelThreads(heap, 2 * M * K * info.outChannels, Math.floor(M / 16) || 1);
+        const px = c.in(f32(x));
+        const pw = c.in(f32(w));
+        const pb = bias ? c.in(f32(bias)) : 0;
+        const py = c.out(f32(out));
+        const works = Array.from({ length: threads }, () => c.temp(wsFloats));
+        setArgs(args, { x: px, weights: pw, bias: pb, y: py, relu: activation === 'relu' ? 1 : 0 });
+        onThreads(threads, (t, n) => {
+          const rows = split(M, n, 4);
+          return { fn: 'conv2dForwardRows', args: [args, rows[t], rows[t + 1], works[t]] };
+        });
+      },
+      () => jsBackend.conv2d(x, w, bias, activation, info, out),
+    );
+  }
+
+  const conv2dBackward: Backend['conv2dBackward'] = (x, w, y, dy, activation, info, dx, dw, db) => {
+    if (!allF32(x, w, y, dy, dx, dw, db)) return jsBackend.conv2dBackward(x, w, y, dy, activation, info, dx, dw, db);
+    const M = info.batch * info.outHeight * info.outWidth;
+    const OC = info.outChannels;
+    const K = info.windowHeight * info.windowWidth * info.channels;
+    run(
+      (c) => {
+        const args = geometryArgs(c, info, OC);
+        const wsFloats = Math.ceil(ex.conv2dWorkspaceBytes(args) / 4);
+        const flops = 2 * M * K * OC * ((dx ? 1 : 0) + (dw ? 1 : 0));
+        const threads = kernelThreads(heap, flops, Math.max(dx ? info.batch : 1, dw ? Math.ceil(K / 4) : 1));
+        const pdy = c.in(f32(dy));
+        let dz = pdy;
+        if (activation === 'relu' && M * OC > 0) {
+          const py = c.in(f32(y));
+          dz = c.temp(M * OC);
+          const len = M * OC;
+          onThreads(threads, (t, n) => {
+            const at = split(len, n, 4);
+            return { fn: 'reluMask', args: [pdy + at[t] * 4, py + at[t] * 4, dz + at[t] * 4, at[t + 1] - at[t]] };
+          });
+        }
+        const px = dw ? c.in(f32(x)) : 0;
+        const pw = dx ? c.in(f32(w)) : 0;
+        const pdx = dx ? c.out(f32(dx)) : 0;
+        const pdw = dw ? c.out(f32(dw)) : 0;
+        const works = Array.from({ length: threads }, () => c.temp(wsFloats));
+        setArgs(args, { x: px, weights: pw, dz, dx: pdx, dweights: pdw });
+        if (db) ex.columnSums(dz, c.out(f32(db)), M, OC);
+        if (!dx && !dw) return;
+        // dW is split by its rows (Col's columns), dX by images: both leave each element's sums as
+        // they are on one thread.
+        onThreads(threads, (t, n) => {
+          const ks = split(dw ? K : 0, n, 4);
+          const ns = split(dx ? info.batch : 0, n);
+          return { fn: 'conv2dBackwardPart', args: [args, ks[t], ks[t + 1], ns[t], ns[t + 1], works[t]] };
+        });
+      },
+      () => jsBackend.conv2dBackward(x, w, y, dy, activation, info, dx, dw, db),
+    );
+  };
+
+  /** Pooling forward or backward over images, split across threads by images. */
+  function pool(
+    fn: 'maxPool2dRows' | 'avgPool2dRows' | 'maxPool2dGradRows' | 'avgPool2dGradRows',
+    info: Window2d,
+    tensors: { x?: TensorData; y?: TensorData; dy?: TensorData; dx?: TensorData },
+    slow: () => void,
+  ): void {
+    if (!allF32(...Object.values(tensors))) return slow();
+    if (info.batch === 0) return;
+    run((c) => {
+      const args = geometryArgs(c, info, info.channels);
+      const { x, y, dy, dx } = tensors;
+      const px = x ? c.in(f32(x)) : 0;
+      const pdz = dy ? c.in(f32(dy)) : 0;
+      const py = y ? c.out(f32(y)) : 0;
+      const pdx = dx ? c.out(f32(dx)) : 0;
+      setArgs(args, { x: px, dz: pdz, y: py, dx: pdx });
+      // Memory-bound: counted as 4 "flops" per window element against the threading threshold.
+      const work = 4 * info.batch * info.outHeight * info.outWidth * info.channels * info.windowHeight * info.windowWidth;
+      const threads = kernelThreads(heap, work, info.batch);
+      onThreads(threads, (t, n) => {
+        const ns = split(info.batch, n);
+        return { fn, args: [args, ns[t], ns[t + 1]] };
+      });
+    }, slow);
+  }
+
+  /** [rows, channels] of a channels-last tensor with `channels` = mean's length. */
+  function bnRows(x: TensorData, mean: TensorData): [number, number] {
+    const ch = mean.values.length;
+    return [ch === 0 ? 0 : x.values.length / ch, ch];
+  }
+
+  return {
+    conv2d,
+    conv2dBackward,
+    maxPool2d: (x, info, out) => pool('maxPool2dRows', info, { x, y: out }, () => jsBackend.maxPool2d(x, info, out)),
+    avgPool2d: (x, info, out) => pool('avgPool2dRows', info, { x, y: out }, () => jsBackend.avgPool2d(x, info, out)),
+    maxPool2dBackward: (x, dy, info, dx) =>
+      pool('maxPool2dGradRows', info, { x, dy, dx }, () => jsBackend.maxPool2dBackward(x, dy, info, dx)),
+    avgPool2dBackward: (dy, info, dx) => pool('avgPool2dGradRows', info, { dy, dx }, () => jsBackend.avgPool2dBackward(dy, info, dx)),
+    batchNormStats(x, mean, variance): void {
+      const slow = (): void => jsBackend.batchNormStats(x, mean, variance);
+      const [rows, ch] = bnRows(x, mean);
+      if (!allF32(x, mean, variance) || rows === 0 || ch === 0) return slow();
+      run((c) => {
+        const px = c.in(f32(x));
+        ex.batchNormStats(px, c.out(f32(mean)), c.out(f32(variance)), rows, ch, c.temp(4 * ch + 16));
+      }, slow);
+    },
+    batchNormForward(x, mean, variance, gamma, beta, epsilon, out): void {
+      const slow = (): void => jsBackend.batchNormForward(x, mean, variance, gamma, beta, epsilon, out);
+      const [rows, ch] = bnRows(x, mean);
+      if (!allF32(x, mean, variance, gamma, beta, out) || rows === 0 || ch === 0) return slow();
+      run((c) => {
+        const [px, pm, pv] = [x, mean, variance].map((t) => c.in(f32(t)));
+        const pg = gamma ? c.in(f32(gamma)) : 0;
+        const pb = beta ? c.in(f32(beta)) : 0;
+        ex.batchNormForward(px, pm, pv, pg, pb, epsilon, c.out(f32(out)), rows, ch, c.temp(ch + 16));
+      }, slow);
+    },
+    batchNormBackward(x, mean, variance, gamma, dy, epsilon, batchStats, dx, dgamma, dbeta): void {
+      const slow = (): void => jsBackend.batchNormBackward(x, mean, variance, gamma, dy, epsilon, batchStats, dx, dgamma, dbeta);
+      const [rows, ch] = bnRows(x, mean);
+      if (!allF32(x, mean, variance, gamma, dy, dx, dgamma, dbeta) || rows === 0 || ch === 0) return slow();
+      run((c) => {
+        const [px, pm, pv, pdy] = [x, mean, variance, dy].map((t) => c.in(f32(t)));
+        const pg = gamma ? c.in(f32(gamma)) : 0;
+        const outs = [dx, dgamma, dbeta].map((t) => (t ? c.out(f32(t)) : 0));
+        ex.batchNormBackward(px, pm, pv, pg, pdy, epsilon, batchStats ? 1 : 0, outs[0], outs[1], outs[2], rows, ch, c.temp(8 * ch + 16));
+      }, slow);
+    },
+  };
+}
