@@ -13,9 +13,8 @@ import { kernelThreads, runKernelCalls, type KernelCall } from './threads.js';
 interface ConvExports {
   conv2dWorkspaceBytes(args: number): number;
   conv2dForwardRows(args: number, r0: number, r1: number, work: number): void;
-  conv2dBackwardPart(args: number, k0: number, k1: number, n0: number, n1: number, work: number): void;
-  reluMask(dy: number, y: number, dz: number, len: number): void;
-  columnSums(x: number, out: number, m: number, n: number): void;
+  conv2dBackwardGroups(args: number, g0: number, g1: number, groups: number, partials: number, work: number): void;
+  conv2dBackwardFinish(args: number, groups: number, partials: number, db: number): void;
   maxPool2dRows(args: number, n0: number, n1: number): void;
   avgPool2dRows(args: number, n0: number, n1: number): void;
   maxPool2dGradRows(args: number, n0: number, n1: number): void;
@@ -31,9 +30,11 @@ interface ConvExports {
 // The argument block's cells, mirrored from ./assembly/args.ts (keep both in sync).
 const ARG = {
   batch: 0, h: 1, w: 2, c: 3, oh: 4, ow: 5, oc: 6, kh: 7, kw: 8, sh: 9, sw: 10, dh: 11, dw: 12, pt: 13, pl: 14,
-  x: 15, weights: 16, bias: 17, y: 18, dz: 19, dx: 20, dweights: 21, relu: 22,
+  x: 15, weights: 16, bias: 17, y: 18, dz: 19, dx: 20, dweights: 21, relu: 22, dbWanted: 23,
 } as const;
-const ARG_CELLS = 23;
+const ARG_CELLS = 24;
+/** Image groups of the backward pass (at most; fewer for smaller batches). */
+const GROUPS = 4;
 
 /** The primitives this file accelerates. */
 export type ConvPrimitives = Pick<
@@ -148,6 +149,7 @@ export function convPrimitives(k: WasmKernels): ConvPrimitives {
 
   const conv2dBackward: Backend['conv2dBackward'] = (x, w, y, dy, activation, info, dx, dw, db) => {
     if (!allF32(x, w, y, dy, dx, dw, db)) return jsBackend.conv2dBackward(x, w, y, dy, activation, info, dx, dw, db);
+    if (!dx && !dw && !db) return;
     const M = info.batch * info.outHeight * info.outWidth;
     const OC = info.outChannels;
     const K = info.windowHeight * info.windowWidth * info.channels;
@@ -155,34 +157,26 @@ export function convPrimitives(k: WasmKernels): ConvPrimitives {
       (c) => {
         const args = geometryArgs(c, info, OC);
         const wsFloats = Math.ceil(ex.conv2dWorkspaceBytes(args) / 4);
+        // Fixed groups of images, each with its own partial dW and db summed in group order: the
+        // grouping depends on the batch only, so any number of threads gives the same bits.
+        const groups = Math.min(info.batch, GROUPS);
         const flops = 2 * M * K * OC * ((dx ? 1 : 0) + (dw ? 1 : 0));
-        const threads = kernelThreads(heap, flops, Math.max(dx ? info.batch : 1, dw ? Math.ceil(K / 4) : 1));
+        const threads = kernelThreads(heap, flops, Math.max(groups, 1));
         const pdy = c.in(f32(dy));
-        let dz = pdy;
-        if (activation === 'relu' && M * OC > 0) {
-          const py = c.in(f32(y));
-          dz = c.temp(M * OC);
-          const len = M * OC;
-          onThreads(threads, (t, n) => {
-            const at = split(len, n, 4);
-            return { fn: 'reluMask', args: [pdy + at[t] * 4, py + at[t] * 4, dz + at[t] * 4, at[t + 1] - at[t]] };
-          });
-        }
+        const py = activation === 'relu' ? c.in(f32(y)) : 0;
         const px = dw ? c.in(f32(x)) : 0;
         const pw = dx ? c.in(f32(w)) : 0;
         const pdx = dx ? c.out(f32(dx)) : 0;
         const pdw = dw ? c.out(f32(dw)) : 0;
+        const pdb = db ? c.out(f32(db)) : 0;
+        const partials = c.temp(Math.max(groups, 1) * (K * OC + OC));
         const works = Array.from({ length: threads }, () => c.temp(wsFloats));
-        setArgs(args, { x: px, weights: pw, dz, dx: pdx, dweights: pdw });
-        if (db) ex.columnSums(dz, c.out(f32(db)), M, OC);
-        if (!dx && !dw) return;
-        // dW is split by its rows (Col's columns), dX by images: both leave each element's sums as
-        // they are on one thread.
+        setArgs(args, { x: px, weights: pw, y: py, dz: pdy, dx: pdx, dweights: pdw, relu: py ? 1 : 0, dbWanted: db ? 1 : 0 });
         onThreads(threads, (t, n) => {
-          const ks = split(dw ? K : 0, n, 4);
-          const ns = split(dx ? info.batch : 0, n);
-          return { fn: 'conv2dBackwardPart', args: [args, ks[t], ks[t + 1], ns[t], ns[t + 1], works[t]] };
+          const gs = split(groups, n);
+          return { fn: 'conv2dBackwardGroups', args: [args, gs[t], gs[t + 1], groups, partials, works[t]] };
         });
+        ex.conv2dBackwardFinish(args, groups, partials, pdb);
       },
       () => jsBackend.conv2dBackward(x, w, y, dy, activation, info, dx, dw, db),
     );

@@ -30,7 +30,7 @@ const OP_CALL = 3;
  * each worker at start, so this list is the only copy. Each takes integer arguments only.
  */
 const WORKER_CALLS = [
-  'conv2dForwardRows', 'conv2dBackwardPart', 'reluMask',
+  'conv2dForwardRows', 'conv2dBackwardGroups',
   'maxPool2dRows', 'avgPool2dRows', 'maxPool2dGradRows', 'avgPool2dGradRows',
 ] as const;
 /** A kernel export and its arguments, for runKernelCalls. */

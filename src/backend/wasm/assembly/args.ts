@@ -28,7 +28,9 @@ export const ARG_DZ: i32 = 19;
 export const ARG_DX: i32 = 20;
 export const ARG_DWEIGHTS: i32 = 21;
 export const ARG_RELU: i32 = 22;
-export const ARG_CELLS: i32 = 23;
+/** 1 when the backward pass should produce db. */
+export const ARG_DB_WANTED: i32 = 23;
+export const ARG_CELLS: i32 = 24;
 
 // @ts-ignore: decorator
 @inline export function arg(a: usize, i: i32): i32 {

@@ -9,20 +9,19 @@
 // with stride 1 and no padding needs no Col at all: x itself is Col.
 //
 // Work is split by ranges that keep results independent of the split (the thread pool runs the same
-// exports on other threads): forward by output rows, filter grad by rows of dW, input grad by
-// images. Every GEMM goes through the packed matMul, whose per-element sums do not depend on m, so
-// a split changes no bit.
-import { matMul, matMulWorkspaceBytes, biasAct } from './index';
+// exports on other threads): the forward by output rows; the backward by fixed groups of images,
+// each with its own partial dW and db summed in group order at the end. Every GEMM goes through the
+// packed matMul, whose per-element sums do not depend on m, so a split changes no bit.
+import { matMul, matMulWorkspaceBytes, biasAct, reluMask } from './index';
 import {
   arg, addr, align64, ARG_BATCH, ARG_H, ARG_W, ARG_C, ARG_OH, ARG_OW, ARG_OC, ARG_KH, ARG_KW, ARG_SH, ARG_SW, ARG_DH, ARG_DW,
-  ARG_PT, ARG_PL, ARG_X, ARG_WEIGHTS, ARG_BIAS, ARG_Y, ARG_DZ, ARG_DX, ARG_DWEIGHTS, ARG_RELU,
+  ARG_PT, ARG_PL, ARG_X, ARG_WEIGHTS, ARG_BIAS, ARG_Y, ARG_DZ, ARG_DX, ARG_DWEIGHTS, ARG_RELU, ARG_DB_WANTED,
 } from './args';
 
 /** Rows of Col made at once: 256 x 288 floats (conv2 of the MNIST convnet) is 288 KiB. */
 const FWD_ROWS: i32 = 256;
-/** Rows per filter-grad product (its reduction length); each block's dW is added to the total. */
-const DW_ROWS: i32 = 512;
-const DX_ROWS: i32 = 256;
+/** Rows of dZ per step of the backward pass: its Col / dCol block and the filter-grad reduction length. */
+const BWD_ROWS: i32 = 256;
 
 /** A 1x1 kernel, stride 1, no padding: Col is x itself. */
 function pointwise(a: usize): bool {
@@ -32,12 +31,13 @@ function pointwise(a: usize): bool {
 
 /** Bytes of workspace one thread needs for any of the conv2d exports on these arguments. */
 export function conv2dWorkspaceBytes(a: usize): usize {
-  const K = arg(a, ARG_KH) * arg(a, ARG_KW) * arg(a, ARG_C);
+  const C = arg(a, ARG_C);
+  const K = arg(a, ARG_KH) * arg(a, ARG_KW) * C;
   const OC = arg(a, ARG_OC);
   const fwd = <usize>FWD_ROWS * <usize>K * 4 + matMulWorkspaceBytes(FWD_ROWS, K, OC);
-  const dw = <usize>DW_ROWS * <usize>K * 4 + matMulWorkspaceBytes(K, DW_ROWS, OC) + <usize>K * <usize>OC * 4;
-  const dx = <usize>DX_ROWS * <usize>K * 4 + matMulWorkspaceBytes(DX_ROWS, OC, K);
-  return max(fwd, max(dw, dx)) + 256;
+  const bwd = <usize>BWD_ROWS * <usize>(OC + K) * 4 + <usize>K * <usize>OC * 4 +
+    max(matMulWorkspaceBytes(K, BWD_ROWS, OC), max(matMulWorkspaceBytes(BWD_ROWS, OC, K), matMulWorkspaceBytes(BWD_ROWS, OC, C)));
+  return max(fwd, bwd) + 256;
 }
 
 /** Copies n floats (v128 at a time, then singly). */
@@ -186,64 +186,116 @@ export function conv2dForwardRows(a: usize, r0: i32, r1: i32, work: usize): void
 }
 
 /**
- * The backward pass's share of one thread: rows [k0, k1) of dW (if ARG_DWEIGHTS is set) and dX of
- * images [n0, n1) (if ARG_DX is set), from dZ at ARG_DZ (dy with the relu mask already applied).
+ * The backward pass over image groups [g0, g1) of `groups` (group g holds images
+ * [g*N/groups, (g+1)*N/groups)), one pass over each group's rows in blocks: dZ = dy * (y > 0) for
+ * relu (ARG_RELU; dy at ARG_DZ, y at ARG_Y), then the group's partial dW and db (at `partials`,
+ * K*OC + OC floats per group, if ARG_DWEIGHTS / the db flag are set) and dX of its images (if
+ * ARG_DX is set). conv2dBackwardFinish sums the partials in group order, so dW and db do not depend
+ * on how groups are shared between threads, and dX of an image is only ever written by one thread.
  */
-export function conv2dBackwardPart(a: usize, k0: i32, k1: i32, n0: i32, n1: i32, work: usize): void {
-  if (k1 > k0 && addr(a, ARG_DWEIGHTS) != 0) filterGrad(a, k0, k1, work);
-  if (n1 > n0 && addr(a, ARG_DX) != 0) inputGrad(a, n0, n1, work);
-}
-
-function filterGrad(a: usize, k0: i32, k1: i32, work: usize): void {
-  const C = arg(a, ARG_C), OC = arg(a, ARG_OC);
-  const K = arg(a, ARG_KH) * arg(a, ARG_KW) * C;
-  const M = arg(a, ARG_BATCH) * arg(a, ARG_OH) * arg(a, ARG_OW);
-  const x = addr(a, ARG_X), dz = addr(a, ARG_DZ);
-  const dw = addr(a, ARG_DWEIGHTS) + <usize>k0 * <usize>OC * 4;
-  const kLen = k1 - k0;
-  if (M == 0) {
-    zeroFloats(dw, kLen * OC);
-    return;
-  }
-  const col = align64(work);
-  const mm = align64(col + <usize>DW_ROWS * <usize>K * 4);
-  const tmp = align64(mm + matMulWorkspaceBytes(K, DW_ROWS, OC));
-  const direct = pointwise(a) && k0 == 0 && k1 == K;
-  for (let r = 0; r < M; r += DW_ROWS) {
-    const rows = min(DW_ROWS, M - r);
-    let colBlock = col;
-    if (direct) colBlock = x + <usize>r * <usize>C * 4;
-    else im2col(a, col, r, rows, k0, k1);
-    // The first block writes dW; later ones are added in block order (a fixed order: no split
-    // of the work changes it).
-    const target = r == 0 ? dw : tmp;
-    matMul(colBlock, dz + <usize>r * <usize>OC * 4, target, kLen, rows, OC, true, false, mm);
-    if (r > 0) addFloats(dw, tmp, kLen * OC);
+export function conv2dBackwardGroups(a: usize, g0: i32, g1: i32, groups: i32, partials: usize, work: usize): void {
+  const N = arg(a, ARG_BATCH);
+  for (let g = g0; g < g1; g++) {
+    const n0 = <i32>((<i64>g * <i64>N) / <i64>groups);
+    const n1 = <i32>((<i64>(g + 1) * <i64>N) / <i64>groups);
+    backwardImages(a, n0, n1, partials + <usize>g * partialFloats(a) * 4, work);
   }
 }
 
-function inputGrad(a: usize, n0: i32, n1: i32, work: usize): void {
+/** Floats of one group's partial gradients: dW [K, OC] then db [OC]. */
+function partialFloats(a: usize): usize {
+  const K = arg(a, ARG_KH) * arg(a, ARG_KW) * arg(a, ARG_C);
+  const OC = arg(a, ARG_OC);
+  return <usize>K * <usize>OC + <usize>OC;
+}
+
+/** dW = the sum of the groups' partials, db likewise (if ARG_DB_WANTED), in group order; zeros for no groups. */
+export function conv2dBackwardFinish(a: usize, groups: i32, partials: usize, db: usize): void {
+  const K = arg(a, ARG_KH) * arg(a, ARG_KW) * arg(a, ARG_C);
+  const OC = arg(a, ARG_OC);
+  const dw = addr(a, ARG_DWEIGHTS);
+  const per = partialFloats(a);
+  if (dw != 0) {
+    if (groups == 0) zeroFloats(dw, K * OC);
+    else copyFloats(dw, partials, K * OC);
+    for (let g = 1; g < groups; g++) addFloats(dw, partials + <usize>g * per * 4, K * OC);
+  }
+  if (db != 0) {
+    const off = <usize>K * <usize>OC * 4;
+    if (groups == 0) zeroFloats(db, OC);
+    else copyFloats(db, partials + off, OC);
+    for (let g = 1; g < groups; g++) addFloats(db, partials + <usize>g * per * 4 + off, OC);
+  }
+}
+
+function backwardImages(a: usize, n0: i32, n1: i32, partial: usize, work: usize): void {
   const H = arg(a, ARG_H), W = arg(a, ARG_W), C = arg(a, ARG_C), OC = arg(a, ARG_OC);
   const K = arg(a, ARG_KH) * arg(a, ARG_KW) * C;
   const area = arg(a, ARG_OH) * arg(a, ARG_OW);
-  const w = addr(a, ARG_WEIGHTS), dz = addr(a, ARG_DZ), dx = addr(a, ARG_DX);
+  const x = addr(a, ARG_X), w = addr(a, ARG_WEIGHTS), dy = addr(a, ARG_DZ), y = addr(a, ARG_Y);
+  const dx = addr(a, ARG_DX), wantDw = addr(a, ARG_DWEIGHTS) != 0, wantDb = arg(a, ARG_DB_WANTED) != 0;
+  const relu = arg(a, ARG_RELU) != 0;
+  const direct = pointwise(a);
   const image = H * W * C;
   const dxImages = dx + <usize>n0 * <usize>image * 4;
   const r0 = n0 * area;
   const r1 = n1 * area;
-  const col = align64(work);
-  const mm = align64(col + <usize>DX_ROWS * <usize>K * 4);
-  if (pointwise(a)) {
-    // dX rows are dCol rows.
-    if (OC == 0) zeroFloats(dxImages, (n1 - n0) * image);
-    else matMul(dz + <usize>r0 * <usize>OC * 4, w, dxImages, r1 - r0, OC, C, false, true, mm);
-    return;
+  const dzBuf = align64(work);
+  const col = align64(dzBuf + <usize>BWD_ROWS * <usize>OC * 4);
+  const tmp = align64(col + <usize>BWD_ROWS * <usize>K * 4);
+  const mm = align64(tmp + <usize>K * <usize>OC * 4);
+  const pdw = partial;
+  const pdb = partial + <usize>K * <usize>OC * 4;
+  if (dx != 0 && !direct) zeroFloats(dxImages, (n1 - n0) * image);
+  if (wantDw && r1 == r0) zeroFloats(pdw, K * OC);
+  if (wantDb) zeroFloats(pdb, OC);
+  for (let r = r0; r < r1; r += BWD_ROWS) {
+    const rows = min(BWD_ROWS, r1 - r);
+    let dz = dy + <usize>r * <usize>OC * 4;
+    if (relu) {
+      reluMask(dz, y + <usize>r * <usize>OC * 4, dzBuf, rows * OC);
+      dz = dzBuf;
+    }
+    if (wantDb) addColumnSums(dz, pdb, rows, OC);
+    if (wantDw) {
+      const colBlock = direct ? x + <usize>r * <usize>C * 4 : col;
+      if (!direct) im2col(a, col, r, rows, 0, K);
+      // The group's first block writes its partial; later ones are added in block order.
+      const target = r == r0 ? pdw : tmp;
+      matMul(colBlock, dz, target, K, rows, OC, true, false, mm);
+      if (r > r0) addFloats(pdw, tmp, K * OC);
+    }
+    if (dx != 0) {
+      if (direct) {
+        matMul(dz, w, dx + <usize>r * <usize>C * 4, rows, OC, C, false, true, mm);
+      } else {
+        matMul(dz, w, col, rows, OC, K, false, true, mm);
+        col2im(a, col, r, rows);
+      }
+    }
   }
-  zeroFloats(dxImages, (n1 - n0) * image);
-  if (OC == 0) return;
-  for (let r = r0; r < r1; r += DX_ROWS) {
-    const rows = min(DX_ROWS, r1 - r);
-    matMul(dz + <usize>r * <usize>OC * 4, w, col, rows, OC, K, false, true, mm);
-    col2im(a, col, r, rows);
+}
+
+/** out[j] += sum over the rows of x[rows, n] (the bias gradient, accumulated block by block). */
+function addColumnSums(x: usize, out: usize, rows: i32, n: i32): void {
+  const ld = <usize>n * 4;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    let s = v128.load(out + (<usize>j << 2));
+    let p = x + (<usize>j << 2);
+    for (let i = 0; i < rows; i++) {
+      s = f32x4.add(s, v128.load(p));
+      p += ld;
+    }
+    v128.store(out + (<usize>j << 2), s);
+  }
+  for (; j < n; j++) {
+    let s = load<f32>(out + (<usize>j << 2));
+    let p = x + (<usize>j << 2);
+    for (let i = 0; i < rows; i++) {
+      s += load<f32>(p);
+      p += ld;
+    }
+    store<f32>(out + (<usize>j << 2), s);
   }
 }
