@@ -74,6 +74,8 @@ const CONV_CASES: ConvCase[] = [
   { name: 'dilation [1, 3], same, strides [2, 1]', x: [1, 7, 10, 5], w: [2, 3, 5, 9], dilation: [1, 3], strides: [2, 1], padding: 'same' },
   { name: 'many rows (several row blocks)', x: [4, 20, 21, 2], w: [3, 3, 2, 16] },
   { name: 'wide K (several k-blocks), OC not a multiple of 8', x: [2, 6, 6, 70], w: [3, 3, 70, 13] },
+  { name: 'short K (direct forward), 15 rows, same padding', x: [1, 5, 3, 2], w: [2, 2, 2, 8], padding: 'same' },
+  { name: 'short K, 3 images of 5 rows, stride 2', x: [3, 5, 9, 3], w: [3, 3, 3, 16], strides: [2, 2] },
 ];
 
 function convInfo(c: ConvCase): Conv2dInfo {

@@ -169,6 +169,10 @@ export function conv2dForwardRows(a: usize, r0: i32, r1: i32, work: usize): void
   const x = addr(a, ARG_X), w = addr(a, ARG_WEIGHTS), bias = addr(a, ARG_BIAS), y = addr(a, ARG_Y);
   const relu = arg(a, ARG_RELU) != 0;
   if (r1 <= r0 || OC == 0) return;
+  if (K <= SMALL_K && OC % 8 == 0) {
+    forwardSmallK(a, r0, r1, work);
+    return;
+  }
   const col = align64(work);
   const mm = align64(col + <usize>FWD_ROWS * <usize>K * 4);
   const direct = pointwise(a);
@@ -182,6 +186,91 @@ export function conv2dForwardRows(a: usize, r0: i32, r1: i32, work: usize): void
       matMul(col, w, yBlock, rows, K, OC, false, false, mm);
     }
     if (bias != 0 || relu) biasAct(yBlock, bias, rows, OC, relu);
+  }
+}
+
+/** K at or below which the forward skips matMul's packing (a first layer: C = 1, K = 9). */
+const SMALL_K: i32 = 32;
+/** Rows of Col gathered at once by forwardSmallK (64 x 32 floats at most: 8 KiB). */
+const SMALL_K_ROWS: i32 = 64;
+
+// a*b + c, fused in the relaxed-SIMD build (as matMul's madd in ./index.ts).
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(c, f32x4.mul(a, b));
+  }
+}
+
+/**
+ * The forward pass for a short K (few input channels) and OC a multiple of 8: for so short a
+ * reduction, matMul's packing and a separate bias/relu pass cost as much as the products. Col rows
+ * are gathered a small block at a time and multiplied straight from there, 4 rows x 8 output
+ * channels per register tile, with bias and relu applied before the single store.
+ */
+function forwardSmallK(a: usize, r0: i32, r1: i32, work: usize): void {
+  const OC = arg(a, ARG_OC);
+  const K = arg(a, ARG_KH) * arg(a, ARG_KW) * arg(a, ARG_C);
+  const w = addr(a, ARG_WEIGHTS), bias = addr(a, ARG_BIAS), y = addr(a, ARG_Y);
+  const relu = arg(a, ARG_RELU) != 0;
+  const col = align64(work);
+  const ldw = <usize>OC * 4;
+  const ldk = <usize>K * 4;
+  const zero = f32x4.splat(0);
+  for (let r = r0; r < r1; r += SMALL_K_ROWS) {
+    const rows = min(SMALL_K_ROWS, r1 - r);
+    im2col(a, col, r, rows, 0, K);
+    // A partial last tile reads zero rows.
+    const padded = (rows + 3) & ~3;
+    zeroFloats(col + <usize>rows * ldk, (padded - rows) * K);
+    for (let i = 0; i < rows; i += 4) {
+      const a0 = col + <usize>i * ldk;
+      const out = y + <usize>(r + i) * ldw;
+      const valid = min(4, rows - i);
+      for (let j = 0; j < OC; j += 8) {
+        const jb = <usize>j << 2;
+        let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+        if (bias != 0) {
+          c00 = v128.load(bias + jb);
+          c01 = v128.load(bias + jb, 16);
+          c10 = c00; c11 = c01; c20 = c00; c21 = c01; c30 = c00; c31 = c01;
+        }
+        let bp = w + jb;
+        let ap = a0;
+        for (let p = 0; p < K; p++) {
+          const b0 = v128.load(bp);
+          const b1 = v128.load(bp, 16);
+          let av = v128.load32_splat(ap);
+          c00 = madd(av, b0, c00);
+          c01 = madd(av, b1, c01);
+          av = v128.load32_splat(ap + ldk);
+          c10 = madd(av, b0, c10);
+          c11 = madd(av, b1, c11);
+          av = v128.load32_splat(ap + ldk * 2);
+          c20 = madd(av, b0, c20);
+          c21 = madd(av, b1, c21);
+          av = v128.load32_splat(ap + ldk * 3);
+          c30 = madd(av, b0, c30);
+          c31 = madd(av, b1, c31);
+          ap += 4;
+          bp += ldw;
+        }
+        if (relu) {
+          // f32x4.max keeps NaN, like tf.nn.relu (and biasAct).
+          c00 = f32x4.max(c00, zero); c01 = f32x4.max(c01, zero);
+          c10 = f32x4.max(c10, zero); c11 = f32x4.max(c11, zero);
+          c20 = f32x4.max(c20, zero); c21 = f32x4.max(c21, zero);
+          c30 = f32x4.max(c30, zero); c31 = f32x4.max(c31, zero);
+        }
+        let o = out + jb;
+        v128.store(o, c00); v128.store(o, c01, 16);
+        if (valid > 1) { o += ldw; v128.store(o, c10); v128.store(o, c11, 16); }
+        if (valid > 2) { o += ldw; v128.store(o, c20); v128.store(o, c21, 16); }
+        if (valid > 3) { o += ldw; v128.store(o, c30); v128.store(o, c31, 16); }
+      }
+    }
   }
 }
 
