@@ -170,7 +170,7 @@ let scoped = true;
 
 /** A running bench/torch_conv.py: answers "train N THREADS" with milliseconds per step. */
 interface Torch {
-  msPerStep(steps: number, threads: number): Promise<number>;
+  msPerStep(steps: number, threads: number): Promise<{ msPerStep: number; cpuMsPerStep: number }>;
   close(): void;
 }
 async function startTorch(): Promise<Torch | string> {
@@ -190,7 +190,7 @@ async function startTorch(): Promise<Torch | string> {
   const hello = JSON.parse(await ask('hello')) as { version: string };
   console.log(`PyTorch ${hello.version} (torch_conv.py, NCHW, same model, Adam)`);
   return {
-    msPerStep: async (steps, threads) => (JSON.parse(await ask(`train ${steps} ${threads}`)) as { msPerStep: number }).msPerStep,
+    msPerStep: async (steps, threads) => JSON.parse(await ask(`train ${steps} ${threads}`)) as { msPerStep: number; cpuMsPerStep: number },
     close: () => child.stdin.end(),
   };
 }
@@ -198,7 +198,8 @@ async function startTorch(): Promise<Torch | string> {
 for (let i = 0; i < 5; i++) nervaStep(); // warm-up (and the workers start)
 if (!profile) await benchSteps();
 async function benchSteps(): Promise<void> {
-console.log('\nconvnet training step, batch 128 (ms per step, median of alternating reps)');
+console.log('\nconvnet training step, batch 128 (ms per step, median of alternating reps; CPU = process CPU time,');
+console.log('all threads: on a loaded machine the 1-thread CPU times are the fairer comparison)');
 const first = nervaStep();
 const torch = await startTorch();
 if (typeof torch === 'string') console.log(torch);
@@ -209,8 +210,11 @@ for (let rep = 0; rep < REPS; rep++) {
   for (const threads of [2, 1]) {
     nv.setNumThreads(threads);
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (let s = 0; s < STEPS; s++) nervaStep();
     put(`nerva ${threads}t`, (performance.now() - t0) / STEPS);
+    const cu = process.cpuUsage(c0);
+    put(`nerva ${threads}t CPU`, (cu.user + cu.system) / 1000 / STEPS);
     if (threads === 2) {
       // The same without step scratch: every activation an ordinary array, copied in and out.
       scoped = false;
@@ -219,7 +223,11 @@ for (let rep = 0; rep < REPS; rep++) {
       put('nerva 2t, no step scratch', (performance.now() - t1) / STEPS);
       scoped = true;
     }
-    if (typeof torch !== 'string') put(`torch ${threads}t`, await torch.msPerStep(STEPS, threads));
+    if (typeof torch !== 'string') {
+      const r = await torch.msPerStep(STEPS, threads);
+      put(`torch ${threads}t`, r.msPerStep);
+      put(`torch ${threads}t CPU`, r.cpuMsPerStep);
+    }
   }
 }
 nv.setNumThreads(2);
@@ -229,7 +237,8 @@ for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(26)} ${med
 if (results['torch 2t']) {
   for (const t of [2, 1]) {
     const ratios = results[`nerva ${t}t`].map((v, i) => v / results[`torch ${t}t`][i]);
-    console.log(`nerva / PyTorch on ${t} thread(s): ${median(ratios).toFixed(2)}x the time (median of per-rep ratios)`);
+    const cpu = results[`nerva ${t}t CPU`].map((v, i) => v / results[`torch ${t}t CPU`][i]);
+    console.log(`nerva / PyTorch on ${t} thread(s): ${median(ratios).toFixed(2)}x the wall time, ${median(cpu).toFixed(2)}x the CPU time (medians of per-rep ratios)`);
   }
 }
 const perEpoch = (median(results['nerva 2t']) * 422) / 1000;

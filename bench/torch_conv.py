@@ -1,7 +1,8 @@
 # The PyTorch side of bench/conv.ts: the Keras "simple MNIST convnet" (conv 32 3x3 relu, maxpool 2,
 # conv 64 3x3 relu, maxpool 2, flatten, dropout 0.5, dense 10) trained with Adam at batch 128, in
 # PyTorch's default NCHW layout. Serves on stdin/stdout so that bench/conv.ts can alternate it with
-# nerva rep by rep: "hello" -> {"version"}, "train STEPS THREADS" -> {"msPerStep"}.
+# nerva rep by rep: "hello" -> {"version"}, "train STEPS THREADS" -> {"msPerStep", "cpuMsPerStep"}
+# (wall and process CPU time).
 import json, sys, time
 import torch
 
@@ -35,8 +36,10 @@ for line in sys.stdin:
     elif cmd[0] == 'train':
         torch.set_num_threads(int(cmd[2]))
         train(1)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         train(int(cmd[1]))
-        print(json.dumps({'msPerStep': (time.perf_counter() - t0) * 1000 / int(cmd[1])}), flush=True)
+        steps = int(cmd[1])
+        print(json.dumps({'msPerStep': (time.perf_counter() - t0) * 1000 / steps,
+                          'cpuMsPerStep': (time.process_time() - c0) * 1000 / steps}), flush=True)
     else:
         break

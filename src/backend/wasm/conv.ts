@@ -199,8 +199,9 @@ export function convPrimitives(k: WasmKernels): ConvPrimitives {
       const py = y ? c.out(f32(y)) : 0;
       const pdx = dx ? c.out(f32(dx)) : 0;
       setArgs(args, { x: px, dz: pdz, y: py, dx: pdx });
-      // Memory-bound: counted as 4 "flops" per window element against the threading threshold.
-      const work = 4 * info.batch * info.outHeight * info.outWidth * info.channels * info.windowHeight * info.windowWidth;
+      // Memory-bound: weighed against the threading threshold as 32 "flops" per input element,
+      // which threads MNIST's pools at batch 128 (1-5 ms each on one thread) but not small ones.
+      const work = 32 * info.batch * info.inHeight * info.inWidth * info.channels;
       const threads = kernelThreads(heap, work, info.batch);
       onThreads(threads, (t, n) => {
         const ns = split(info.batch, n);

@@ -9,6 +9,8 @@
 // Each thread packs B itself; that costs k*n per thread, small next to its rows*k*n share.
 // Workers start on the first large call, which does not wait for them (it runs single-threaded while
 // they boot); warmUpThreads() starts them eagerly. They are unref'd and never keep the process alive.
+// The convolution and pooling glue (./conv.ts) uses the same workers for other kernel exports
+// (runKernelCalls): each thread gets a range whose results do not depend on the split.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -228,10 +230,12 @@ class Pool {
   runCalls(calls: readonly KernelCall[]): boolean {
     const ctl = this.ctl;
     const seqs: number[] = [];
+    for (const { fn, args } of calls) {
+      if (args.length > MAX_CALL_ARGS) throw new RangeError(`threads: ${fn} takes at most ${MAX_CALL_ARGS} arguments here`);
+    }
     for (let t = 1; t < calls.length; t++) {
       const at = (t - 1) * SLOT;
       const { fn, args } = calls[t];
-      if (args.length > MAX_CALL_ARGS) throw new RangeError(`threads: ${fn} takes at most ${MAX_CALL_ARGS} arguments here`);
       ctl[at + OP] = OP_CALL;
       ctl[at + A] = WORKER_CALLS.indexOf(fn);
       ctl[at + A + 1] = args.length;

@@ -6,12 +6,14 @@
 //   input grad    dCol[M, K] = dZ[M, OC] · Wᵀ[OC, K], then col2im adds dCol back into dX.
 // Col (im2col) is never built whole: it is made a block of rows at a time in the caller's
 // workspace, small enough to stay in cache, so memory does not scale with the batch. A 1x1 kernel
-// with stride 1 and no padding needs no Col at all: x itself is Col.
+// with stride 1 and no padding needs no Col at all: x itself is Col. A short K (a first layer,
+// C = 1) skips matMul in the forward pass: forwardSmallK multiplies gathered rows directly.
 //
 // Work is split by ranges that keep results independent of the split (the thread pool runs the same
 // exports on other threads): the forward by output rows; the backward by fixed groups of images,
-// each with its own partial dW and db summed in group order at the end. Every GEMM goes through the
-// packed matMul, whose per-element sums do not depend on m, so a split changes no bit.
+// each with its own partial dW and db summed in group order at the end. Each output row's sums are
+// the same whichever block or thread computes it (the packed matMul's do not depend on m), so a
+// split changes no bit.
 import { matMul, matMulWorkspaceBytes, biasAct, reluMask } from './index';
 import {
   arg, addr, align64, ARG_BATCH, ARG_H, ARG_W, ARG_C, ARG_OH, ARG_OW, ARG_OC, ARG_KH, ARG_KW, ARG_SH, ARG_SW, ARG_DH, ARG_DW,
