@@ -1,7 +1,7 @@
 // Convolution speed on the Keras "simple MNIST convnet" (not part of npm test):
 //  1. GFLOP/s of the conv2d primitives (forward, input grad, filter grad) on conv1's and conv2's
-//     shapes at batch 128, on 1 and 2 threads, through the backend as the ops call it (plain JS
-//     arrays in and out, so the copies into wasm memory are included);
+//     shapes at batch 128, on 1 and 2 threads, through the backend with every array in backend
+//     scratch storage (wasm memory), as they are inside a training step run in stepScratch;
 //  2. a whole training step of the convnet composed of nerva ops (conv2d relu, maxPool2d, conv2d
 //     relu, maxPool2d, flatten, dropout 0.5, dense, softmax cross-entropy; backward; Adam), batch
 //     128, on 2 and 1 threads, with the conv activations in step scratch storage (src/ops/scratch.ts)
@@ -54,12 +54,13 @@ function timeIt(fn: () => void, minMs: number): number {
 
 // ---- 1. the conv2d primitives ------------------------------------------------------------------
 
-function random(shape: number[], scale = 1): TensorData {
-  const t = nv.randomUniform(shape, -scale, scale);
-  return { values: t.values, shape, dtype: 'float32' };
-}
 function empty(shape: number[]): TensorData {
-  return { values: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape, dtype: 'float32' };
+  return { values: getBackend().allocateScratch('float32', shape.reduce((a, b) => a * b, 1)), shape, dtype: 'float32' };
+}
+function random(shape: number[], scale = 1): TensorData {
+  const t = empty(shape);
+  t.values.set(nv.randomUniform(shape, -scale, scale).values);
+  return t;
 }
 
 const SHAPES: [string, number[], number[]][] = [
@@ -68,7 +69,7 @@ const SHAPES: [string, number[], number[]][] = [
 ];
 
 function benchPrimitives(): void {
-  console.log('\nconv2d primitives, GFLOP/s (median; plain arrays in and out, as the ops call them)');
+  console.log('\nconv2d primitives, GFLOP/s (median; arrays in wasm memory, as in a step run in stepScratch)');
   console.log('shape'.padEnd(38) + ['forward', 'input grad', 'filter grad'].map((s) => `${s} 1t`.padStart(15) + `${s} 2t`.padStart(15)).join(''));
   for (const [name, xs, ws] of SHAPES) {
     const info = { ...window2d('bench', xs, [ws[0], ws[1]], [1, 1], [1, 1], 'valid'), outChannels: ws[3] };
