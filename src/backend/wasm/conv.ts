@@ -116,10 +116,10 @@ export function convPrimitives(k: WasmKernels): ConvPrimitives {
    * takes it; a worker failure reruns every share here (each call rewrites its whole output range).
    */
   function onThreads(threads: number, make: (t: number, threads: number) => KernelCall): void {
-    const calls = Array.from({ length: threads }, (_, t) => make(t, threads));
-    if (threads > 1 && runKernelCalls(calls)) return;
-    const own = ex as unknown as Record<string, (...a: number[]) => void>;
-    for (const call of threads > 1 ? Array.from({ length: 1 }, () => make(0, 1)) : calls) own[call.fn](...call.args);
+    if (threads > 1 && runKernelCalls(Array.from({ length: threads }, (_, t) => make(t, threads)))) return;
+    // One thread, or the pool failed (its workers are done with memory): all of it on this one.
+    const { fn, args } = make(0, 1);
+    (ex as unknown as Record<string, (...a: number[]) => void>)[fn](...args);
   }
 
   function conv2d(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, info: Conv2dInfo, out: TensorData): void {
