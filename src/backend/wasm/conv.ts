@@ -1,7 +1,7 @@
 // Glue from the Backend interface to the wasm convolution, pooling and batch-normalization kernels
 // (./assembly/conv.ts, pool.ts, batchnorm.ts): float32 only (other dtypes, and calls that meet a full
 // wasm memory, take the JS reference), arguments laid out through a Call as for matMul, and large
-// calls split across the thread pool by ranges that leave every result bit-identical.
+// calls shared with the thread pool in units of work whose results do not depend on the thread.
 
 import type { Backend, Conv2dInfo, DenseActivation, TensorData, Window2d } from '../backend.js';
 import { jsBackend } from '../js/index.js';
@@ -12,13 +12,13 @@ import { kernelThreads, runKernelCalls, type KernelCall } from './threads.js';
 /** The kernel exports used here (./assembly); all addresses are byte offsets, sizes element counts. */
 interface ConvExports {
   conv2dWorkspaceBytes(args: number): number;
-  conv2dForwardRows(args: number, r0: number, r1: number, work: number): void;
-  conv2dBackwardGroups(args: number, g0: number, g1: number, groups: number, partials: number, work: number): void;
+  conv2dForward(args: number, work: number): void;
+  conv2dBackward(args: number, groups: number, partials: number, work: number): void;
   conv2dBackwardFinish(args: number, groups: number, partials: number, db: number): void;
-  maxPool2dRows(args: number, n0: number, n1: number): void;
-  avgPool2dRows(args: number, n0: number, n1: number): void;
-  maxPool2dGradRows(args: number, n0: number, n1: number): void;
-  avgPool2dGradRows(args: number, n0: number, n1: number): void;
+  maxPool2dForward(args: number): void;
+  avgPool2dForward(args: number): void;
+  maxPool2dBackward(args: number): void;
+  avgPool2dBackward(args: number): void;
   batchNormStats(x: number, mean: number, variance: number, rows: number, c: number, work: number): void;
   batchNormForward(x: number, mean: number, variance: number, gamma: number, beta: number, eps: number, out: number, rows: number, c: number, work: number): void;
   batchNormBackward(
@@ -30,11 +30,13 @@ interface ConvExports {
 // The argument block's cells, mirrored from ./assembly/args.ts (keep both in sync).
 const ARG = {
   batch: 0, h: 1, w: 2, c: 3, oh: 4, ow: 5, oc: 6, kh: 7, kw: 8, sh: 9, sw: 10, dh: 11, dw: 12, pt: 13, pl: 14,
-  x: 15, weights: 16, bias: 17, y: 18, dz: 19, dx: 20, dweights: 21, relu: 22, dbWanted: 23,
+  x: 15, weights: 16, bias: 17, y: 18, dz: 19, dx: 20, dweights: 21, relu: 22, dbWanted: 23, next: 24,
 } as const;
-const ARG_CELLS = 24;
+const ARG_CELLS = 25;
 /** Image groups of the backward pass (at most; fewer for smaller batches). */
-const GROUPS = 4;
+const GROUPS = 8;
+/** Output rows per unit of forward work (FWD_UNIT in ./assembly/conv.ts). */
+const FWD_UNIT = 512;
 
 /** The primitives this file accelerates. */
 export type ConvPrimitives = Pick<
@@ -49,14 +51,6 @@ function allF32(...ts: (TensorData | null)[]): boolean {
 
 function f32(t: TensorData): Float32Array {
   return t.values as Float32Array;
-}
-
-/** Splits [0, n) into `parts` contiguous ranges, boundaries rounded to multiples of `step`. */
-function split(n: number, parts: number, step = 1): number[] {
-  const at = [0];
-  for (let t = 1; t < parts; t++) at.push(Math.min(n, Math.round((n * t) / parts / step) * step));
-  at.push(n);
-  return at;
 }
 
 /**
@@ -112,14 +106,16 @@ export function convPrimitives(k: WasmKernels): ConvPrimitives {
   }
 
   /**
-   * Runs one call per thread: `make(t, threads)` gives thread t's call. Splits only when the pool
-   * takes it; a worker failure reruns every share here (each call rewrites its whole output range).
+   * Runs a kernel export on `threads` threads (`make(t)` gives thread t's call; they differ only in
+   * their workspace), all taking work units from the counter in the argument block `args`. If the
+   * pool fails, the counter is reset and this thread does everything (every unit rewrites all of
+   * its outputs).
    */
-  function onThreads(threads: number, make: (t: number, threads: number) => KernelCall): void {
-    if (threads > 1 && runKernelCalls(Array.from({ length: threads }, (_, t) => make(t, threads)))) return;
-    // One thread, or the pool failed (its workers are done with memory): all of it on this one.
-    const { fn, args } = make(0, 1);
-    (ex as unknown as Record<string, (...a: number[]) => void>)[fn](...args);
+  function onThreads(args: number, threads: number, make: (t: number) => KernelCall): void {
+    if (threads > 1 && runKernelCalls(Array.from({ length: threads }, (_, t) => make(t)))) return;
+    if (threads > 1) setArgs(args, { next: 0 });
+    const { fn, args: callArgs } = make(0);
+    (ex as unknown as Record<string, (...a: number[]) => void>)[fn](...callArgs);
   }
 
   function conv2d(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, info: Conv2dInfo, out: TensorData): void {
@@ -131,17 +127,14 @@ export function convPrimitives(k: WasmKernels): ConvPrimitives {
         const args = geometryArgs(c, info, info.outChannels);
         const wsFloats = Math.ceil(ex.conv2dWorkspaceBytes(args) / 4);
         const K = info.windowHeight * info.windowWidth * info.channels;
-        const threads = kernelThreads(heap, 2 * M * K * info.outChannels, Math.floor(M / 16) || 1);
+        const threads = kernelThreads(heap, 2 * M * K * info.outChannels, Math.ceil(M / FWD_UNIT));
         const px = c.in(f32(x));
         const pw = c.in(f32(w));
         const pb = bias ? c.in(f32(bias)) : 0;
         const py = c.out(f32(out));
         const works = Array.from({ length: threads }, () => c.temp(wsFloats));
         setArgs(args, { x: px, weights: pw, bias: pb, y: py, relu: activation === 'relu' ? 1 : 0 });
-        onThreads(threads, (t, n) => {
-          const rows = split(M, n, 4);
-          return { fn: 'conv2dForwardRows', args: [args, rows[t], rows[t + 1], works[t]] };
-        });
+        onThreads(args, threads, (t) => ({ fn: 'conv2dForward', args: [args, works[t]] }));
       },
       () => jsBackend.conv2d(x, w, bias, activation, info, out),
     );
@@ -172,19 +165,16 @@ export function convPrimitives(k: WasmKernels): ConvPrimitives {
         const partials = c.temp(Math.max(groups, 1) * (K * OC + OC));
         const works = Array.from({ length: threads }, () => c.temp(wsFloats));
         setArgs(args, { x: px, weights: pw, y: py, dz: pdy, dx: pdx, dweights: pdw, relu: py ? 1 : 0, dbWanted: db ? 1 : 0 });
-        onThreads(threads, (t, n) => {
-          const gs = split(groups, n);
-          return { fn: 'conv2dBackwardGroups', args: [args, gs[t], gs[t + 1], groups, partials, works[t]] };
-        });
+        onThreads(args, threads, (t) => ({ fn: 'conv2dBackward', args: [args, groups, partials, works[t]] }));
         ex.conv2dBackwardFinish(args, groups, partials, pdb);
       },
       () => jsBackend.conv2dBackward(x, w, y, dy, activation, info, dx, dw, db),
     );
   };
 
-  /** Pooling forward or backward over images, split across threads by images. */
+  /** Pooling forward or backward, images shared between threads. */
   function pool(
-    fn: 'maxPool2dRows' | 'avgPool2dRows' | 'maxPool2dGradRows' | 'avgPool2dGradRows',
+    fn: 'maxPool2dForward' | 'avgPool2dForward' | 'maxPool2dBackward' | 'avgPool2dBackward',
     info: Window2d,
     tensors: { x?: TensorData; y?: TensorData; dy?: TensorData; dx?: TensorData },
     slow: () => void,
@@ -203,10 +193,7 @@ export function convPrimitives(k: WasmKernels): ConvPrimitives {
       // which threads MNIST's pools at batch 128 (1-5 ms each on one thread) but not small ones.
       const work = 32 * info.batch * info.inHeight * info.inWidth * info.channels;
       const threads = kernelThreads(heap, work, info.batch);
-      onThreads(threads, (t, n) => {
-        const ns = split(info.batch, n);
-        return { fn, args: [args, ns[t], ns[t + 1]] };
-      });
+      onThreads(args, threads, () => ({ fn, args: [args] }));
     }, slow);
   }
 
@@ -219,11 +206,11 @@ export function convPrimitives(k: WasmKernels): ConvPrimitives {
   return {
     conv2d,
     conv2dBackward,
-    maxPool2d: (x, info, out) => pool('maxPool2dRows', info, { x, y: out }, () => jsBackend.maxPool2d(x, info, out)),
-    avgPool2d: (x, info, out) => pool('avgPool2dRows', info, { x, y: out }, () => jsBackend.avgPool2d(x, info, out)),
+    maxPool2d: (x, info, out) => pool('maxPool2dForward', info, { x, y: out }, () => jsBackend.maxPool2d(x, info, out)),
+    avgPool2d: (x, info, out) => pool('avgPool2dForward', info, { x, y: out }, () => jsBackend.avgPool2d(x, info, out)),
     maxPool2dBackward: (x, dy, info, dx) =>
-      pool('maxPool2dGradRows', info, { x, dy, dx }, () => jsBackend.maxPool2dBackward(x, dy, info, dx)),
-    avgPool2dBackward: (dy, info, dx) => pool('avgPool2dGradRows', info, { dy, dx }, () => jsBackend.avgPool2dBackward(dy, info, dx)),
+      pool('maxPool2dBackward', info, { x, dy, dx }, () => jsBackend.maxPool2dBackward(x, dy, info, dx)),
+    avgPool2dBackward: (dy, info, dx) => pool('avgPool2dBackward', info, { dy, dx }, () => jsBackend.avgPool2dBackward(dy, info, dx)),
     batchNormStats(x, mean, variance): void {
       const slow = (): void => jsBackend.batchNormStats(x, mean, variance);
       const [rows, ch] = bnRows(x, mean);

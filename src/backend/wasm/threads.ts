@@ -10,7 +10,8 @@
 // Workers start on the first large call, which does not wait for them (it runs single-threaded while
 // they boot); warmUpThreads() starts them eagerly. They are unref'd and never keep the process alive.
 // The convolution and pooling glue (./conv.ts) uses the same workers for other kernel exports
-// (runKernelCalls): each thread gets a range whose results do not depend on the split.
+// (runKernelCalls): the threads take units of work from a shared counter, each unit's results the
+// same whichever thread computes it.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -32,8 +33,7 @@ const OP_CALL = 3;
  * each worker at start, so this list is the only copy. Each takes integer arguments only.
  */
 const WORKER_CALLS = [
-  'conv2dForwardRows', 'conv2dBackwardGroups',
-  'maxPool2dRows', 'avgPool2dRows', 'maxPool2dGradRows', 'avgPool2dGradRows',
+  'conv2dForward', 'conv2dBackward', 'maxPool2dForward', 'avgPool2dForward', 'maxPool2dBackward', 'avgPool2dBackward',
 ] as const;
 /** A kernel export and its arguments, for runKernelCalls. */
 export interface KernelCall {

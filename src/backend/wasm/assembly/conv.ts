@@ -9,15 +9,15 @@
 // with stride 1 and no padding needs no Col at all: x itself is Col. A short K (a first layer,
 // C = 1) skips matMul in the forward pass: forwardSmallK multiplies gathered rows directly.
 //
-// Work is split by ranges that keep results independent of the split (the thread pool runs the same
-// exports on other threads): the forward by output rows; the backward by fixed groups of images,
-// each with its own partial dW and db summed in group order at the end. Each output row's sums are
-// the same whichever block or thread computes it (the packed matMul's do not depend on m), so a
-// split changes no bit.
+// Work is handed out in units whose results do not depend on which thread computes them (the thread
+// pool runs the same exports on other threads, all taking units from one counter): the forward in
+// blocks of output rows; the backward in fixed groups of images, each with its own partial dW and
+// db summed in group order at the end. Each output row's sums are the same whichever block or
+// thread computes it (the packed matMul's do not depend on m), so threading changes no bit.
 import { matMul, matMulWorkspaceBytes, biasAct, reluMask } from './index';
 import {
   arg, addr, align64, ARG_BATCH, ARG_H, ARG_W, ARG_C, ARG_OH, ARG_OW, ARG_OC, ARG_KH, ARG_KW, ARG_SH, ARG_SW, ARG_DH, ARG_DW,
-  ARG_PT, ARG_PL, ARG_X, ARG_WEIGHTS, ARG_BIAS, ARG_Y, ARG_DZ, ARG_DX, ARG_DWEIGHTS, ARG_RELU, ARG_DB_WANTED,
+  ARG_PT, ARG_PL, ARG_X, ARG_WEIGHTS, ARG_BIAS, ARG_Y, ARG_DZ, ARG_DX, ARG_DWEIGHTS, ARG_RELU, ARG_DB_WANTED, nextUnit,
 } from './args';
 
 /** Rows of Col made at once: 256 x 288 floats (conv2 of the MNIST convnet) is 288 KiB. */
@@ -164,8 +164,21 @@ function col2im(a: usize, col: usize, r0: i32, rows: i32): void {
   }
 }
 
-/** Forward over output rows [r0, r1) (row = (n, oh, ow)): y = act(Col · W + bias). */
-export function conv2dForwardRows(a: usize, r0: i32, r1: i32, work: usize): void {
+/** Output rows per unit of forward work handed to a thread. */
+const FWD_UNIT: i32 = 512;
+
+/**
+ * The forward pass, y = act(Col · W + bias), over units of FWD_UNIT output rows (row = (n, oh, ow))
+ * taken from the call's counter until none are left.
+ */
+export function conv2dForward(a: usize, work: usize): void {
+  const M = arg(a, ARG_BATCH) * arg(a, ARG_OH) * arg(a, ARG_OW);
+  for (let u = nextUnit(a); u < (M + FWD_UNIT - 1) / FWD_UNIT; u = nextUnit(a)) {
+    forwardRows(a, u * FWD_UNIT, min(M, (u + 1) * FWD_UNIT), work);
+  }
+}
+
+function forwardRows(a: usize, r0: i32, r1: i32, work: usize): void {
   const C = arg(a, ARG_C), OC = arg(a, ARG_OC);
   const K = arg(a, ARG_KH) * arg(a, ARG_KW) * C;
   const x = addr(a, ARG_X), w = addr(a, ARG_WEIGHTS), bias = addr(a, ARG_BIAS), y = addr(a, ARG_Y);
@@ -277,16 +290,16 @@ function forwardSmallK(a: usize, r0: i32, r1: i32, work: usize): void {
 }
 
 /**
- * The backward pass over image groups [g0, g1) of `groups` (group g holds images
- * [g*N/groups, (g+1)*N/groups)), one pass over each group's rows in blocks: dZ = dy * (y > 0) for
- * relu (ARG_RELU; dy at ARG_DZ, y at ARG_Y), then the group's partial dW and db (at `partials`,
+ * The backward pass over image groups taken from the call's counter (group g of `groups` holds
+ * images [g*N/groups, (g+1)*N/groups)), one pass over each group's rows in blocks: dZ = dy * (y > 0)
+ * for relu (ARG_RELU; dy at ARG_DZ, y at ARG_Y), then the group's partial dW and db (at `partials`,
  * K*OC + OC floats per group, if ARG_DWEIGHTS / the db flag are set) and dX of its images (if
  * ARG_DX is set). conv2dBackwardFinish sums the partials in group order, so dW and db do not depend
- * on how groups are shared between threads, and dX of an image is only ever written by one thread.
+ * on which thread took which group, and dX of an image is only ever written by one thread.
  */
-export function conv2dBackwardGroups(a: usize, g0: i32, g1: i32, groups: i32, partials: usize, work: usize): void {
+export function conv2dBackward(a: usize, groups: i32, partials: usize, work: usize): void {
   const N = arg(a, ARG_BATCH);
-  for (let g = g0; g < g1; g++) {
+  for (let g = nextUnit(a); g < groups; g = nextUnit(a)) {
     const n0 = <i32>((<i64>g * <i64>N) / <i64>groups);
     const n1 = <i32>((<i64>(g + 1) * <i64>N) / <i64>groups);
     backwardImages(a, n0, n1, partials + <usize>g * partialFloats(a) * 4, work);

@@ -2,11 +2,12 @@
 // Max and average pooling over NHWC activations, forward and backward, vectorised over channels.
 // Same rules as the JS reference (../../js/pool.ts): padded positions never count; max pooling's
 // gradient goes to the first maximum of each window (a NaN counts as the maximum); an average
-// divides by its window's real positions. Each export covers images [n0, n1): images are disjoint in
-// x, y and dx, so the thread pool can split a batch between threads without changing a bit.
+// divides by its window's real positions. Each export takes images (units, see ./args.ts nextUnit)
+// until none are left: images are disjoint in x, y and dx, so the thread pool can share a batch
+// between threads without changing a bit.
 import {
   arg, addr, ARG_H, ARG_W, ARG_C, ARG_OH, ARG_OW, ARG_KH, ARG_KW, ARG_SH, ARG_SW, ARG_DH, ARG_DW, ARG_PT, ARG_PL,
-  ARG_X, ARG_Y, ARG_DZ, ARG_DX,
+  ARG_BATCH, ARG_X, ARG_Y, ARG_DZ, ARG_DX, nextUnit,
 } from './args';
 
 const MAX: i32 = 0;
@@ -79,19 +80,27 @@ function poolForward(a: usize, n0: i32, n1: i32, kind: i32): void {
   }
 }
 
-export function maxPool2dRows(a: usize, n0: i32, n1: i32): void {
-  poolForward(a, n0, n1, MAX);
+export function maxPool2dForward(a: usize): void {
+  for (let n = nextUnit(a); n < arg(a, ARG_BATCH); n = nextUnit(a)) poolForward(a, n, n + 1, MAX);
 }
 
-export function avgPool2dRows(a: usize, n0: i32, n1: i32): void {
-  poolForward(a, n0, n1, AVG);
+export function avgPool2dForward(a: usize): void {
+  for (let n = nextUnit(a); n < arg(a, ARG_BATCH); n = nextUnit(a)) poolForward(a, n, n + 1, AVG);
+}
+
+export function maxPool2dBackward(a: usize): void {
+  for (let n = nextUnit(a); n < arg(a, ARG_BATCH); n = nextUnit(a)) maxPoolGrad(a, n, n + 1);
+}
+
+export function avgPool2dBackward(a: usize): void {
+  for (let n = nextUnit(a); n < arg(a, ARG_BATCH); n = nextUnit(a)) avgPoolGrad(a, n, n + 1);
 }
 
 /**
  * Max-pooling gradient for images [n0, n1): dX (ARG_DX) is zeroed, then each window's dy
  * (ARG_DZ) is added at its first maximum in x (ARG_X), in window order kh, kw.
  */
-export function maxPool2dGradRows(a: usize, n0: i32, n1: i32): void {
+function maxPoolGrad(a: usize, n0: i32, n1: i32): void {
   const H = arg(a, ARG_H), W = arg(a, ARG_W), C = arg(a, ARG_C), OH = arg(a, ARG_OH), OW = arg(a, ARG_OW);
   const KH = arg(a, ARG_KH), KW = arg(a, ARG_KW), SH = arg(a, ARG_SH), SW = arg(a, ARG_SW);
   const DH = arg(a, ARG_DH), DW = arg(a, ARG_DW), PT = arg(a, ARG_PT), PL = arg(a, ARG_PL);
@@ -194,7 +203,7 @@ export function maxPool2dGradRows(a: usize, n0: i32, n1: i32): void {
  * Average-pooling gradient for images [n0, n1): dX (ARG_DX) is zeroed, then dy / count (ARG_DZ)
  * is added over each window's real positions.
  */
-export function avgPool2dGradRows(a: usize, n0: i32, n1: i32): void {
+function avgPoolGrad(a: usize, n0: i32, n1: i32): void {
   const H = arg(a, ARG_H), W = arg(a, ARG_W), C = arg(a, ARG_C), OH = arg(a, ARG_OH), OW = arg(a, ARG_OW);
   const KH = arg(a, ARG_KH), KW = arg(a, ARG_KW), SH = arg(a, ARG_SH), SW = arg(a, ARG_SW);
   const DH = arg(a, ARG_DH), DW = arg(a, ARG_DW), PT = arg(a, ARG_PT), PL = arg(a, ARG_PL);
