@@ -50,7 +50,7 @@ const RELAXED_PROBE = new Uint8Array([
   0x0b,
 ]);
 const major = Number(process.versions.node.split('.')[0]);
-const wasmFiles = files.filter((f) => /src\/backend\/wasm\/(kernels|differential|heap)\.test\.ts$/.test(f));
+const wasmFiles = files.filter((f) => /src\/backend\/wasm\/(kernels|differential|heap|conv)\.test\.ts$/.test(f));
 
 let status = run('default backend', files, {});
 if (perBackend.length) status = run('js reference backend', perBackend, { NERVA_BACKEND: 'js' }) || status;

@@ -1,40 +1,94 @@
 // Scratch storage owned by one training step. Some short-lived arrays are worth placing where the
-// fast kernels read them in place (wasm memory): a weight's gradient, read by the optimizer right
-// after the backward pass, and a shuffled batch. Such storage cannot wait for garbage collection
-// (V8 does not collect for wasm memory it cannot see: it grew to 615 MB in 3 epochs that way), so
-// the step that made it gives it all back when it ends. Code that makes scratch arrays calls
-// scratch(); only the training step opens an arena. Outside one, scratch() is a plain array.
+// fast kernels read and write them in place (wasm memory): a weight's gradient, read by the
+// optimizer right after the backward pass; a shuffled batch; and the large activations of a convnet
+// (a conv layer's output at batch 128 is 11 MB: as an ordinary array it would be freshly mapped,
+// copied out of wasm memory by its kernel and copied back in by the next one, every step). Such
+// storage cannot wait for garbage collection: V8 does not see wasm memory as memory pressure (it
+// grew to 615 MB in 3 epochs, and to the 2 GB maximum within ~100 convnet steps, that way). So the
+// step that made it gives it all back when it ends. Code that makes such arrays calls scratch() or
+// stepOutput(); only the training step opens an arena. Outside one, both give ordinary arrays.
 
+import { Tensor } from '../tensor/tensor.js';
 import { allocate, type DType, type TypedArray } from '../tensor/dtype.js';
+import { sizeOf } from '../tensor/shape.js';
+import type { Backend } from './backend.js';
 import { getBackend } from './index.js';
 
-let open: TypedArray[] | null = null;
+/** Outputs smaller than this (bias gradients, statistics) stay ordinary arrays: nothing to gain. */
+const MIN_STEP_OUTPUT = 4096;
+
+interface Arena {
+  readonly backend: Backend;
+  readonly arrays: TypedArray[];
+  /** Whether activations may live in the arena: only when no user code can keep them past the step. */
+  readonly activations: boolean;
+}
+
+let open: Arena | null = null;
+
+export interface StepArenaOptions {
+  /**
+   * Also place large activations and their gradients (stepOutput) in the arena. Only for a step
+   * whose every layer is one of the library's own (they keep no reference to their inputs or
+   * outputs) and whose loss and metrics are read before the step ends.
+   */
+  activations?: boolean;
+}
 
 /**
- * Storage for a tensor the caller overwrites entirely (its contents are unspecified). Inside a
- * training step it lives until the step ends, so it must not be kept beyond it; outside a step it
- * is an ordinary garbage-collected array.
+ * Storage for a tensor the caller overwrites entirely (its contents are unspecified), such as a
+ * weight's gradient. Inside a training step it lives until the step ends, so it must not be kept
+ * beyond it; outside a step it is an ordinary garbage-collected array.
  */
 export function scratch(dtype: DType, n: number): TypedArray {
-  if (!open) return allocate(dtype, n);
-  const arr = getBackend().allocateScratch(dtype, n);
-  open.push(arr);
+  if (!open || open.backend !== getBackend()) return allocate(dtype, n);
+  const arr = open.backend.allocateScratch(dtype, n);
+  open.arrays.push(arr);
   return arr;
 }
 
 /**
- * Runs one training step with an arena: every scratch() array made inside is given back when fn
- * returns or throws. A nested call runs inside the outer step's arena.
+ * A tensor for a kernel that writes every element of it (an activation, an input gradient): step
+ * storage inside an arena that allows activations, otherwise an ordinary array.
  */
-export function withStepArena<T>(fn: () => T): T {
-  if (open) return fn();
-  const arena: TypedArray[] = [];
+export function stepOutput(shape: number[], dtype: DType): Tensor {
+  const n = sizeOf(shape);
+  if (!open || !open.activations || n < MIN_STEP_OUTPUT || open.backend !== getBackend()) return new Tensor(allocate(dtype, n), shape, dtype);
+  const arr = open.backend.allocateScratch(dtype, n);
+  open.arrays.push(arr);
+  return new Tensor(arr, shape, dtype);
+}
+
+/**
+ * Runs fn in an arena and returns its result with a function that gives the arena's storage back.
+ * A nested call runs inside the outer arena (its release does nothing). Every tensor made on
+ * scratch or step storage inside is invalid once release() has run.
+ * @example const [loss, release] = stepScratch(() => step(x, y), { activations: true }); const v = loss.item(); release();
+ */
+export function stepScratch<T>(fn: () => T, options: StepArenaOptions = {}): [T, () => void] {
+  if (open) return [fn(), () => undefined];
+  const arena: Arena = { backend: getBackend(), arrays: [], activations: options.activations ?? false };
   open = arena;
+  let result: T;
   try {
-    return fn();
-  } finally {
+    result = fn();
+  } catch (e) {
     open = null;
-    const backend = getBackend();
-    for (const arr of arena) backend.releaseScratch(arr);
+    release(arena);
+    throw e;
   }
+  open = null;
+  return [result, () => release(arena)];
+}
+
+function release(arena: Arena): void {
+  for (const arr of arena.arrays) arena.backend.releaseScratch(arr);
+  arena.arrays.length = 0;
+}
+
+/** Runs one training step in an arena, given back when fn returns or throws. */
+export function withStepArena<T>(fn: () => T, options: StepArenaOptions = {}): T {
+  const [result, done] = stepScratch(fn, options);
+  done();
+  return result;
 }

@@ -250,9 +250,10 @@ async function fitEpochs(model: Sequential, xIn: DataLike, yIn: DataLike, opts: 
   await cbs.trainBegin({});
   let lastYield = performance.now();
   const metrics = model.makeMetrics();
-  // Only layers see the input batch (losses, metrics and callbacks see labels and predictions), and
-  // the library's own layers keep no reference to it: then it is scratch storage of the step. A
-  // model with custom layers keeps plain, garbage-collected batches.
+  // Only layers see the input batch and the activations (losses and metrics see labels and
+  // predictions within the step, callbacks only numbers), and the library's own layers keep no
+  // reference to them: then they are storage of the step's arena. A model with custom layers keeps
+  // plain, garbage-collected batches and activations.
   const batchInStep = model.layers.every(isBuiltInLayer);
   for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     await cbs.epochBegin(epoch, {});
@@ -270,7 +271,7 @@ async function fitEpochs(model: Sequential, xIn: DataLike, yIn: DataLike, opts: 
         const xb = order ? takeRows(x, order.subarray(start, start + size), batchInStep) : rows(x, start, size);
         const yb = order ? takeRows(y, order.subarray(start, start + size)) : rows(y, start, size);
         return trainStep(model, asFloat(xb), yb, metrics);
-      });
+      }, { activations: batchInStep });
       lossTracker.sum += loss * size;
       lossTracker.n += size;
       // Keras 3 logs running means over the epoch so far, metrics first, then loss.

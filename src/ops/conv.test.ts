@@ -235,3 +235,30 @@ describe('against TensorFlow.js 4.22 (cpu)', () => {
     assertClose(ib.data(), ti[2].dataSync(), 'inference dbeta');
   });
 });
+
+describe('stepScratch', () => {
+  test('conv and pooling outputs inside a step live in backend scratch storage and are given back', async () => {
+    const { stepScratch } = await import('../backend/arena.js');
+    const { getBackend } = await import('../backend/index.js');
+    const { loadWasmKernels } = await import('../backend/wasm/kernels.js');
+    const x = tensor(rand([2, 24, 24, 3], 20), [2, 24, 24, 3]); // y has 7744 values: above the scratch minimum
+    const w = tensor(rand([3, 3, 3, 8], 21), [3, 3, 3, 8]);
+    const plain = maxPool2d(conv2d(x, w, { activation: 'relu' }));
+    const [inside, release] = stepScratch(() => {
+      const y = conv2d(x, w, { activation: 'relu' });
+      return { y, p: maxPool2d(y), v: Array.from(maxPool2d(y).data()) };
+    }, { activations: true });
+    assert.deepEqual(inside.v, Array.from(plain.data()), 'same values');
+    const heap = loadWasmKernels()!.heap;
+    const onWasm = getBackend().name === 'wasm' && heap.shared;
+    assert.equal(heap.offsetOf(inside.y.values as Float32Array) >= 0, onWasm, 'the conv output is scratch storage on wasm');
+    const before = heap.residentBytes;
+    release();
+    if (onWasm) assert.ok(heap.residentBytes < before, 'release gave the storage back');
+    // Outside a step, and in a step that keeps activations out of its arena, outputs are ordinary arrays.
+    assert.equal(heap.offsetOf(conv2d(x, w).values as Float32Array), -1);
+    const [plainInStep, done] = stepScratch(() => conv2d(x, w));
+    assert.equal(heap.offsetOf(plainInStep.values as Float32Array), -1);
+    done();
+  });
+});

@@ -15,6 +15,7 @@ import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
 import { empty } from './elementwise.js';
+import { stepOutput as kernelOutput } from '../backend/arena.js';
 import { transpose } from './shape-ops.js';
 import { asFloat } from './conv.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
@@ -99,7 +100,7 @@ export function batchNorm(x: TensorLike, mean: TensorLike, variance: TensorLike,
     }
     return asFloat(u, p.dtype);
   });
-  const out = empty([...p.x.shape], p.dtype);
+  const out = kernelOutput([...p.x.shape], p.dtype);
   getBackend().batchNormForward(p.x, m, v, p.gamma, p.beta, p.epsilon, out);
   const inputs = [p.x, m, v, ...(p.gamma ? [p.gamma] : []), ...(p.beta ? [p.beta] : [])];
   return finish(p, record(out, 'batchNorm', inputs, { epsilon: p.epsilon, hasGamma: p.gamma !== null, hasBeta: p.beta !== null }));
@@ -116,7 +117,7 @@ export function batchNormTraining(x: TensorLike, opts: BatchNormOptions = {}): B
   const variance = empty([p.channels], p.dtype);
   const b = getBackend();
   b.batchNormStats(p.x, mean, variance);
-  const out = empty([...p.x.shape], p.dtype);
+  const out = kernelOutput([...p.x.shape], p.dtype);
   b.batchNormForward(p.x, mean, variance, p.gamma, p.beta, p.epsilon, out);
   const inputs = [p.x, ...(p.gamma ? [p.gamma] : []), ...(p.beta ? [p.beta] : [])];
   const params = { epsilon: p.epsilon, hasGamma: p.gamma !== null, hasBeta: p.beta !== null, mean, variance };
@@ -139,7 +140,7 @@ export function batchNormBackward(
 ): [Tensor | null, Tensor | null, Tensor | null] {
   const dtype = x.dtype;
   const c = mean.shape[0];
-  const dx = need[0] ? empty([...x.shape], dtype) : null;
+  const dx = need[0] ? kernelOutput([...x.shape], dtype) : null;
   const dgamma = need[1] ? empty([c], dtype) : null;
   const dbeta = need[2] ? empty([c], dtype) : null;
   if (dx || dgamma || dbeta) getBackend().batchNormBackward(x, mean, variance, gamma, asFloat(dy, dtype), epsilon, batchStats, dx, dgamma, dbeta);

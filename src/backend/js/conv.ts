@@ -5,19 +5,27 @@
 import type { Conv2dInfo, DenseActivation, TensorData, Window2d } from '../backend.js';
 
 /**
- * Calls visit(xOffset, tap) for every kernel tap of output position (n, oh, ow) that lands inside
- * the input (padding contributes nothing). xOffset is the start of that input pixel's channel run;
+ * Calls visit(xOffset, tap) for every kernel tap of output position (n, oh, ow), in kernel order.
+ * xOffset is the start of that input pixel's channel run, or -1 for a tap on the padding (visited
+ * only with `padding`: convolution pads with zeros, pooling skips padded positions);
  * tap = kh * windowWidth + kw indexes the kernel's first two axes.
  */
-export function forEachTap(info: Window2d, n: number, oh: number, ow: number, visit: (xOffset: number, tap: number) => void): void {
+export function forEachTap(
+  info: Window2d,
+  n: number,
+  oh: number,
+  ow: number,
+  visit: (xOffset: number, tap: number) => void,
+  padding = false,
+): void {
   const { inHeight: H, inWidth: W, channels: C } = info;
   for (let kh = 0; kh < info.windowHeight; kh++) {
     const ih = oh * info.strideHeight - info.padTop + kh * info.dilationHeight;
-    if (ih < 0 || ih >= H) continue;
     for (let kw = 0; kw < info.windowWidth; kw++) {
       const iw = ow * info.strideWidth - info.padLeft + kw * info.dilationWidth;
-      if (iw < 0 || iw >= W) continue;
-      visit(((n * H + ih) * W + iw) * C, kh * info.windowWidth + kw);
+      const inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
+      if (inside) visit(((n * H + ih) * W + iw) * C, kh * info.windowWidth + kw);
+      else if (padding) visit(-1, kh * info.windowWidth + kw);
     }
   }
 }
@@ -38,13 +46,14 @@ export function conv2d(x: TensorData, w: TensorData, bias: TensorData | null, ac
     for (let oh = 0; oh < outHeight; oh++) {
       for (let ow = 0; ow < outWidth; ow++) {
         for (let j = 0; j < OC; j++) acc[j] = bias ? bias.values[j] : 0;
+        // Padding is zeros that multiply too (0 * Inf is NaN), as in the GEMM formulation.
         forEachTap(info, n, oh, ow, (xOff, tap) => {
           for (let c = 0; c < C; c++) {
-            const xval = xv[xOff + c];
+            const xval = xOff < 0 ? 0 : xv[xOff + c];
             const wRow = (tap * C + c) * OC;
             for (let j = 0; j < OC; j++) acc[j] += xval * wv[wRow + j];
           }
-        });
+        }, true);
         for (let j = 0; j < OC; j++) o[p + j] = activation === 'relu' ? relu(acc[j]) : acc[j];
         p += OC;
       }
@@ -85,16 +94,16 @@ export function conv2dBackward(
             for (let c = 0; c < C; c++) {
               const wRow = (tap * C + c) * OC;
               if (dw) {
-                const xval = xv[xOff + c];
+                const xval = xOff < 0 ? 0 : xv[xOff + c];
                 for (let j = 0; j < OC; j++) dwAcc[wRow + j] += xval * dz[j];
               }
-              if (dx) {
+              if (dx && xOff >= 0) {
                 let s = 0;
                 for (let j = 0; j < OC; j++) s += wv[wRow + j] * dz[j];
                 dxAcc[xOff + c] += s;
               }
             }
-          });
+          }, true);
         }
         p += OC;
       }

@@ -1,69 +1,21 @@
 // The wasm backend: the primitives where time goes in training (matMul, Dense forward and backward,
-// the SGD and Adam updates) run in the shipped WebAssembly SIMD kernels; every other primitive is
-// left to the JS reference by the dispatcher in ../index.ts. Each accelerated primitive is one entry
-// through `accelerated` (float32 check, JS fallback, debug report). Weights and optimizer slots are
-// allocated in wasm memory (allocatePersistent), so the kernels read them in place instead of
-// copying them in on every call.
+// convolution, pooling and batch normalization (./conv.ts), the SGD and Adam updates) run in the
+// shipped WebAssembly SIMD kernels; every other primitive is left to the JS reference by the
+// dispatcher in ../index.ts. Each accelerated primitive is one entry through `accelerated`
+// (float32 check, JS fallback, debug report). Weights and optimizer slots are allocated in wasm
+// memory (allocatePersistent), so the kernels read them in place instead of copying them in on
+// every call.
 
 import type { Backend, TensorData } from '../backend.js';
 import type { PartialBackend } from '../index.js';
 import { allocate, type DType, type TypedArray } from '../../tensor/dtype.js';
-import { jsBackend } from '../js/index.js';
 import { denseBackwardWith } from '../js/nn.js';
 import { matMulDims } from '../js/matmul.js';
 import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
 import { loadWasmKernels, type WasmKernels } from './kernels.js';
-import { HeapFullError } from './heap.js';
+import { accelerated } from './adapter.js';
 import { threadedDenseForward, threadedMatMul, wouldThread } from './threads.js';
-
-type Primitive = { [K in keyof Backend]: Backend[K] extends (...args: never[]) => void ? K : never }[keyof Backend];
-type Args<K extends Primitive> = Parameters<Backend[K]>;
-
-/** True when every array operand (a typed array, or a tensor's values) is float32: all the kernels take. */
-function allFloat32(args: readonly unknown[]): boolean {
-  for (const a of args) {
-    if (a === null || typeof a !== 'object') continue;
-    const v = ArrayBuffer.isView(a) ? a : (a as { values?: unknown }).values;
-    if (v !== undefined && !(v instanceof Float32Array)) return false;
-  }
-  return true;
-}
-
-const debug = typeof process !== 'undefined' && process.env?.NERVA_DEBUG_FALLBACK === '1';
-const reported = new Set<string>();
-function report(name: string, why: string): void {
-  if (!debug || reported.has(`${name}:${why}`)) return;
-  reported.add(`${name}:${why}`);
-  console.error(`nerva: wasm ${name} falls back to js (${why})`);
-}
-
-/**
- * The one adapter every wasm primitive goes through: `fast` runs on float32 operands; other dtypes,
- * a shape `fast` declines (it returns false, before writing anything), and a full wasm memory (its
- * 2 GiB maximum; kernels allocate before they write) run the JS reference kernel instead.
- * NERVA_DEBUG_FALLBACK=1 reports each kind of fallback once.
- */
-function accelerated<K extends Primitive>(name: K, fast: (...args: Args<K>) => void | false): Backend[K] {
-  const slow = jsBackend[name] as (...args: Args<K>) => void;
-  const run = (...args: Args<K>): void => {
-    if (!allFloat32(args)) {
-      report(name, 'an operand is not float32');
-      slow(...args);
-      return;
-    }
-    try {
-      if (fast(...args) === false) {
-        report(name, 'a shape the kernel does not take');
-        slow(...args);
-      }
-    } catch (err) {
-      if (!(err instanceof HeapFullError)) throw err;
-      report(name, 'wasm memory is full');
-      slow(...args);
-    }
-  };
-  return run as unknown as Backend[K];
-}
+import { convPrimitives } from './conv.js';
 
 function makeBackend(k: WasmKernels): PartialBackend {
   const matMul = accelerated('matMul', (a, b, tA, tB, out) => {
@@ -98,6 +50,7 @@ function makeBackend(k: WasmKernels): PartialBackend {
 
   return {
     name: 'wasm',
+    ...convPrimitives(k),
     matMul,
     denseForward: accelerated('denseForward', (x, w, bias, activation, out) => {
       if (x.shape.length !== 2) return false;

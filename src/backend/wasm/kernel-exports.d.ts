@@ -87,6 +87,95 @@ declare namespace __AdaptedExports {
    * @param nesterov `bool`
    */
   export function sgdUpdate(w: number, g: number, m: number, len: number, lr: number, momentum: number, nesterov: boolean): void;
+  /**
+   * assembly/conv/conv2dWorkspaceBytes
+   * @param a `usize`
+   * @returns `usize`
+   */
+  export function conv2dWorkspaceBytes(a: number): number;
+  /**
+   * assembly/conv/conv2dForward
+   * @param a `usize`
+   * @param work `usize`
+   */
+  export function conv2dForward(a: number, work: number): void;
+  /**
+   * assembly/conv/conv2dBackward
+   * @param a `usize`
+   * @param groups `i32`
+   * @param partials `usize`
+   * @param work `usize`
+   */
+  export function conv2dBackward(a: number, groups: number, partials: number, work: number): void;
+  /**
+   * assembly/conv/conv2dBackwardFinish
+   * @param a `usize`
+   * @param groups `i32`
+   * @param partials `usize`
+   * @param db `usize`
+   */
+  export function conv2dBackwardFinish(a: number, groups: number, partials: number, db: number): void;
+  /**
+   * assembly/pool/maxPool2dForward
+   * @param a `usize`
+   */
+  export function maxPool2dForward(a: number): void;
+  /**
+   * assembly/pool/avgPool2dForward
+   * @param a `usize`
+   */
+  export function avgPool2dForward(a: number): void;
+  /**
+   * assembly/pool/maxPool2dBackward
+   * @param a `usize`
+   */
+  export function maxPool2dBackward(a: number): void;
+  /**
+   * assembly/pool/avgPool2dBackward
+   * @param a `usize`
+   */
+  export function avgPool2dBackward(a: number): void;
+  /**
+   * assembly/batchnorm/batchNormStats
+   * @param x `usize`
+   * @param mean `usize`
+   * @param variance `usize`
+   * @param rows `i32`
+   * @param C `i32`
+   * @param work `usize`
+   */
+  export function batchNormStats(x: number, mean: number, variance: number, rows: number, C: number, work: number): void;
+  /**
+   * assembly/batchnorm/batchNormForward
+   * @param x `usize`
+   * @param mean `usize`
+   * @param variance `usize`
+   * @param gamma `usize`
+   * @param beta `usize`
+   * @param eps `f64`
+   * @param out `usize`
+   * @param rows `i32`
+   * @param C `i32`
+   * @param work `usize`
+   */
+  export function batchNormForward(x: number, mean: number, variance: number, gamma: number, beta: number, eps: number, out: number, rows: number, C: number, work: number): void;
+  /**
+   * assembly/batchnorm/batchNormBackward
+   * @param x `usize`
+   * @param mean `usize`
+   * @param variance `usize`
+   * @param gamma `usize`
+   * @param dy `usize`
+   * @param eps `f64`
+   * @param batchStats `bool`
+   * @param dx `usize`
+   * @param dgamma `usize`
+   * @param dbeta `usize`
+   * @param rows `i32`
+   * @param C `i32`
+   * @param work `usize`
+   */
+  export function batchNormBackward(x: number, mean: number, variance: number, gamma: number, dy: number, eps: number, batchStats: boolean, dx: number, dgamma: number, dbeta: number, rows: number, C: number, work: number): void;
 }
 /** Instantiates the compiled WebAssembly module with the given imports. */
 export declare function instantiate(module: WebAssembly.Module, imports: {

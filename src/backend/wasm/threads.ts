@@ -9,6 +9,9 @@
 // Each thread packs B itself; that costs k*n per thread, small next to its rows*k*n share.
 // Workers start on the first large call, which does not wait for them (it runs single-threaded while
 // they boot); warmUpThreads() starts them eagerly. They are unref'd and never keep the process alive.
+// The convolution and pooling glue (./conv.ts) uses the same workers for other kernel exports
+// (runKernelCalls): the threads take units of work from a shared counter, each unit's results the
+// same whichever thread computes it.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -24,6 +27,21 @@ const SLOT = 16;
 const SEQ = 0, DONE = 1, STATE = 2, OP = 3, A = 4, B = 5, C = 6, M = 7, K = 8, N = 9;
 const TRANS_A = 10, TRANS_B = 11, WORK = 12, BIAS = 13, ACT = 14, ERR = 15;
 const OP_MATMUL = 1;
+const OP_CALL = 3;
+/**
+ * Kernel exports a worker may be asked to run by OP_CALL (the index is the call's id); given to
+ * each worker at start, so this list is the only copy. Each takes integer arguments only.
+ */
+const WORKER_CALLS = [
+  'conv2dForward', 'conv2dBackward', 'maxPool2dForward', 'avgPool2dForward', 'maxPool2dBackward', 'avgPool2dBackward',
+] as const;
+/** A kernel export and its arguments, for runKernelCalls. */
+export interface KernelCall {
+  fn: (typeof WORKER_CALLS)[number];
+  args: number[];
+}
+/** Slots for a call's arguments: A .. ERR - 1 minus the call id and the count. */
+const MAX_CALL_ARGS = ERR - A - 2;
 /** How long the first large call waits for the workers to boot before giving up on threads. */
 const STARTUP_MS = 10_000;
 
@@ -133,7 +151,7 @@ class Pool {
     try {
       for (let slot = this.workers.length; slot < count; slot++) {
         const w = new Worker(this.workerUrl, {
-          workerData: { module: this.heap.module, memory: this.heap.memory, control: this.ctl.buffer, slot },
+          workerData: { module: this.heap.module, memory: this.heap.memory, control: this.ctl.buffer, slot, calls: WORKER_CALLS },
           // The worker is plain JS: loaders such as tsx (--import) only slow its start. V8 flags
           // (e.g. --experimental-wasm-relaxed-simd) are per process and apply to it regardless.
           execArgv: [],
@@ -195,6 +213,52 @@ class Pool {
       return false;
     } finally {
       call.finish(ok);
+    }
+    if (!ok) this.fail('a worker reported an error');
+    return ok;
+  }
+
+  /** The memory this pool's threads run on. */
+  get sharedHeap(): WasmHeap {
+    return this.heap;
+  }
+
+  /**
+   * Runs calls[0] on this thread and calls[t] on worker t - 1, all at once, and waits for them;
+   * false when a worker reported an error (the outputs are then unspecified).
+   */
+  runCalls(calls: readonly KernelCall[]): boolean {
+    const ctl = this.ctl;
+    const seqs: number[] = [];
+    for (const { fn, args } of calls) {
+      if (args.length > MAX_CALL_ARGS) throw new RangeError(`threads: ${fn} takes at most ${MAX_CALL_ARGS} arguments here`);
+    }
+    for (let t = 1; t < calls.length; t++) {
+      const at = (t - 1) * SLOT;
+      const { fn, args } = calls[t];
+      ctl[at + OP] = OP_CALL;
+      ctl[at + A] = WORKER_CALLS.indexOf(fn);
+      ctl[at + A + 1] = args.length;
+      args.forEach((v, i) => (ctl[at + A + 2 + i] = v));
+      const seq = (Atomics.load(ctl, at + SEQ) + 1) | 0;
+      seqs.push(seq);
+      Atomics.store(ctl, at + SEQ, seq);
+      Atomics.notify(ctl, at + SEQ);
+    }
+    let ok = true;
+    try {
+      const ex = this.heap.ex as unknown as Record<string, (...a: number[]) => void>;
+      ex[calls[0].fn](...calls[0].args);
+    } finally {
+      for (let t = 1; t < calls.length; t++) {
+        const at = (t - 1) * SLOT;
+        for (;;) {
+          const done = Atomics.load(ctl, at + DONE);
+          if (done === seqs[t - 1]) break;
+          Atomics.wait(ctl, at + DONE, done);
+        }
+        if (Atomics.load(ctl, at + ERR) !== 0) ok = false;
+      }
     }
     if (!ok) this.fail('a worker reported an error');
     return ok;
@@ -362,6 +426,32 @@ export function threadedDenseForward(
   if (bias) checkLength('denseForward', 'bias', bias, n, `[${n}]`);
   checkLength('denseForward', 'out', out, m * n, `[${m}, ${n}]`);
   return runThreaded({ a: x, b: w, bias, m, k, n, transA: false, transB: false, act: act === 'relu' ? 1 : 0, out });
+}
+
+/**
+ * @internal How many threads (1 to `most`) a kernel call on `heap` doing `flops` of work should use
+ * now: 1 when the work is below the threading threshold, when `heap` is not the pool's memory (a
+ * test's plain or baseline build) or while the workers are not ready (the first call starts them).
+ */
+export function kernelThreads(heap: WasmHeap, flops: number, most: number): number {
+  const want = Math.min(getNumThreads(), most);
+  if (want < 2 || flops < thresholds.minFlops) return 1;
+  const p = getPool();
+  if (!p || p.sharedHeap !== heap || !p.ready(want - 1, false)) return 1;
+  return want;
+}
+
+/**
+ * @internal Runs calls[0] on this thread and calls[t] on worker t - 1, for 2 or more calls after
+ * kernelThreads allowed that many; false, with outputs unspecified, when the pool is unavailable or
+ * a worker failed (the pool is then off and the caller redoes the work on one thread).
+ */
+export function runKernelCalls(calls: readonly KernelCall[]): boolean {
+  const p = getPool();
+  if (!p || calls.length < 2 || p.workerCount < calls.length - 1) return false;
+  const ok = p.runCalls(calls);
+  if (ok) stats.threadedCalls++;
+  return ok;
 }
 
 /**

@@ -492,3 +492,8 @@ export function sgdUpdate(w: usize, g: usize, m: usize, len: i32, lr: f32, momen
     }
   }
 }
+
+// Convolution, pooling and batch-normalization kernels live in their own files.
+export * from './conv';
+export * from './pool';
+export * from './batchnorm';
