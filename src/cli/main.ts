@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The `nerva` command: `nerva mnist` (the main job), `nerva summary <model>`, `nerva --help`.
+// The `nerva` command: `nerva mnist` (the main job), `nerva summary <model>`, `nerva serve <model>`,
+// `nerva --help`.
 
 // First: it must run before any module below loads the wasm kernels.
 import './relaxed-simd.js';
-import { MAIN_HELP, MNIST_HELP, UsageError, parseMnistArgs } from './args.js';
+import { MAIN_HELP, MNIST_HELP, SERVE_HELP, UsageError, parseMnistArgs, parseServeArgs } from './args.js';
+import { runServe } from '../serve/command.js';
 import { runMnist } from './mnist-job.js';
 import { NervaError, loadModel } from '../index.js';
 
@@ -28,6 +30,14 @@ export async function main(argv: string[]): Promise<number> {
       const model = await loadModel(rest[0]);
       model.summary();
       return 0;
+    }
+    if (cmd === 'serve') {
+      const o = parseServeArgs(rest);
+      if (o.help) {
+        process.stdout.write(SERVE_HELP + '\n');
+        return 0;
+      }
+      return await runServe(o);
     }
     throw new UsageError(`unknown command '${cmd}'`);
   } catch (e) {
