@@ -54,6 +54,7 @@ export class Batcher {
   private spreadTimer: NodeJS.Timeout | null = null;
   private readonly sweeper: NodeJS.Timeout;
   private drained: (() => void)[] = [];
+  private paused = false;
 
   constructor(
     private readonly pool: InferencePool,
@@ -100,8 +101,18 @@ export class Batcher {
     this.checkDrained();
   }
 
+  /** Holds queued requests back from the workers (tests; an operator draining a host). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
+  }
+
   private pump(): void {
-    while (this.pool.idleCount > 0) {
+    while (!this.paused && this.pool.idleCount > 0) {
       while (this.head < this.queue.length && this.queue[this.head].state !== 'queued') this.head++;
       if (this.head >= this.queue.length) {
         this.queue = [];

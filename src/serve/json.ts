@@ -106,7 +106,7 @@ function fail(reason: string): never {
 }
 
 function describe(at: number): string {
-  if (at >= bytes.length) return 'the end of the body';
+  if (at >= bytes.length) return 'end of the body';
   const c = bytes[at];
   if (c >= 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
   return `byte 0x${c.toString(16).padStart(2, '0')}`;

@@ -27,6 +27,16 @@ function field(o: JsonObject, key: string): JsonNode | undefined {
   return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
 }
 
+/** A JSON list as plain elements (a NumArray's rows or numbers), or null if v is not a list. */
+function asList(v: JsonNode | undefined): JsonNode[] | null {
+  if (Array.isArray(v)) return v;
+  if (!(v instanceof NumArray)) return null;
+  if (v.shape.length === 1) return Array.from(v.data);
+  const inner = v.shape.slice(1);
+  const size = sizeOf(inner);
+  return Array.from({ length: v.shape[0] }, (_, i) => new NumArray(inner, v.data.subarray(i * size, (i + 1) * size)));
+}
+
 function describeTop(v: JsonNode): string {
   if (isList(v)) return 'a JSON list';
   return v === null ? 'null' : `a JSON ${typeof v}`;
@@ -142,9 +152,10 @@ function decodeV2(body: JsonNode, spec: ModelSpec): DecodedRequest {
   if (id !== undefined && typeof id !== 'string') throw badRequest(`"id" must be a string, got ${show(id)}`);
   const params = field(body, 'parameters');
   if (params !== undefined && !isObject(params)) throw badRequest(`"parameters" must be an object, got ${show(params)}`);
-  const inputs = field(body, 'inputs');
-  if (inputs === undefined) throw badRequest(`the body needs "inputs": [{"name": "${spec.inputName}", "shape": ${shapeText(['N', ...spec.inputShape])}, "datatype": "FP32", "data": [...]}]`);
-  if (!Array.isArray(inputs)) throw badRequest(`"inputs" must be a list of input tensor objects, got ${show(inputs)}`);
+  const inputsField = field(body, 'inputs');
+  if (inputsField === undefined) throw badRequest(`the body needs "inputs": [{"name": "${spec.inputName}", "shape": ${shapeText(['N', ...spec.inputShape])}, "datatype": "FP32", "data": [...]}]`);
+  const inputs = asList(inputsField);
+  if (!inputs) throw badRequest(`"inputs" must be a list of input tensor objects, got ${show(inputsField)}`);
   if (inputs.length !== 1) throw badRequest(`"inputs": the model has one input ("${spec.inputName}"), got ${inputs.length}`);
   const t = inputs[0];
   if (!isObject(t)) throw badRequest(`inputs[0] must be an object {name, shape, datatype, data}, got ${show(t)}`);
@@ -160,7 +171,7 @@ function decodeV2(body: JsonNode, spec: ModelSpec): DecodedRequest {
     throw badRequest('inputs[0].parameters.binary_data_size: the binary tensor data extension is not supported; send "data" as JSON');
   }
   const shapeField = field(t, 'shape');
-  const shape = shapeField instanceof NumArray && shapeField.shape.length === 1 ? Array.from(shapeField.data) : shapeField;
+  const shape = asList(shapeField) ?? shapeField;
   const expected = shapeText(['N', ...spec.inputShape]);
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
     throw badRequest(`inputs[0].shape must be a list of non-negative integers like ${expected}, got ${Array.isArray(shape) ? shapeText(shape.map((d) => show(d))) : show(shape)}`);
@@ -183,9 +194,10 @@ function decodeV2(body: JsonNode, spec: ModelSpec): DecodedRequest {
   } else {
     readTensor(data, dims, out, 0, 'inputs[0].data', `${shapeText(dims)} (from inputs[0].shape)`);
   }
-  const wanted = field(body, 'outputs');
-  if (wanted !== undefined) {
-    if (!Array.isArray(wanted)) throw badRequest(`"outputs" must be a list of {"name": ...}, got ${show(wanted)}`);
+  const wantedField = field(body, 'outputs');
+  if (wantedField !== undefined) {
+    const wanted = asList(wantedField);
+    if (!wanted) throw badRequest(`"outputs" must be a list of {"name": ...}, got ${show(wantedField)}`);
     wanted.forEach((o, i) => {
       const n = isObject(o) ? field(o, 'name') : undefined;
       if (n !== spec.outputName) {
