@@ -153,7 +153,7 @@ test('the page in Chromium: draw a 1 with the mouse and with a finger, see the p
 
     // The same stroke with a finger (touch events through the Chrome DevTools Protocol).
     const cdp = await context.newCDPSession(page);
-    const touch = (type: string, y: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x: cx, y }] });
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', y: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x: cx, y }] });
     await touch('touchStart', box.y + box.height * 0.15);
     for (let i = 1; i <= 20; i++) await touch('touchMove', box.y + box.height * (0.15 + (0.7 * i) / 20));
     await touch('touchEnd', 0);
