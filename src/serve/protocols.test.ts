@@ -32,7 +32,7 @@ test('TF Serving row format: instances, also named, also from a parsed object', 
   assert.equal(named.rows, 1);
   assert.equal(named.data[100], 0.5);
   const y = new Float32Array([0.1, 0.2, 0.7, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-  assert.equal(d.respond(y, 0), '{"predictions":[[0.1,0.2,0.7,0,0,0,0,0,0,0],[1,0,0,0,0,0,0,0,0,0]]}');
+  assert.equal(d.respond(y, 0), '{"predictions":[[0.100000001,0.200000003,0.699999988,0,0,0,0,0,0,0],[1,0,0,0,0,0,0,0,0,0]]}');
   // A body a framework (express.json()) already parsed: plain arrays, same result.
   const plain = decodeRequest('v1', { instances: [image(0.25)] }, spec);
   assert.equal(plain.data[783], 0.25);
@@ -97,7 +97,7 @@ test('Open Inference Protocol: nested or flat data, the id echoed', () => {
   const nested = decode('v2', v2());
   assert.equal(nested.rows, 1);
   const out = nested.respond(new Float32Array(10).fill(0.1), 0);
-  assert.equal(out, '{"model_name":"mnist","model_version":"1","id":"req-1","outputs":[{"name":"dense_1","datatype":"FP32","shape":[1,10],"data":[0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1]}]}');
+  assert.equal(out, '{"model_name":"mnist","model_version":"1","id":"req-1","outputs":[{"name":"dense_1","datatype":"FP32","shape":[1,10],"data":[0.100000001,0.100000001,0.100000001,0.100000001,0.100000001,0.100000001,0.100000001,0.100000001,0.100000001,0.100000001]}]}');
   const flat = decode('v2', v2({ id: undefined }, { shape: [2, 28, 28], data: Array(2 * 784).fill(0.25) }));
   assert.equal(flat.rows, 2);
   assert.doesNotMatch(flat.respond(new Float32Array(20), 0), /"id"/);
@@ -125,14 +125,25 @@ test('Open Inference Protocol bad requests name the field and the shapes', () =>
   rejects('v2', v2({}, { parameters: { binary_data_size: 3136 } }), /binary tensor data extension is not supported/);
 });
 
-test('float32 outputs are written in the shortest form that reads back exactly', () => {
+test('float32 outputs are written in at most 9 digits that read back exactly, as valid JSON', () => {
   const f = new Float32Array(1);
-  for (const v of [0.1, 1 / 3, 1e-7, 123456.789, 3.4028234663852886e38, 1.401298464324817e-45, -0.5]) {
+  const u = new Uint32Array(f.buffer);
+  const values = [0.1, 1 / 3, 1e-7, 123456.789, 3.4028234663852886e38, 1.401298464324817e-45, -0.5, 1, 100, 1e21, 2.5e-8];
+  for (let i = 0; i < 20000; i++) values.push(Math.random() ** 8 * (Math.random() < 0.5 ? -1 : 1));
+  for (let i = 0; i < 20000; i++) {
+    u[0] = Math.floor(Math.random() * 0x7f800000);
+    values.push(f[0]);
+  }
+  for (const v of values) {
     f[0] = v;
     const s = formatFloat32(f[0]);
-    assert.equal(Math.fround(Number(s)), f[0], s);
-    assert.ok(s.length <= 15, s);
+    assert.equal(Math.fround(JSON.parse(s) as number), f[0], s);
+    assert.ok(s.replace(/^-|e.*$/g, '').replace('.', '').replace(/^0+/, '').length <= 9, s);
   }
+  assert.equal(formatFloat32(0.5), '0.5');
+  assert.equal(formatFloat32(Math.fround(1e-7)), '1.00000001e-7');
+  assert.equal(formatFloat32(Math.fround(2 ** -30)), '9.31322575e-10');
+  assert.equal(formatFloat32(100), '100');
   assert.equal(formatFloat32(NaN), 'NaN');
   assert.equal(formatFloat32(-Infinity), '-Infinity');
 });
