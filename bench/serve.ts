@@ -88,6 +88,12 @@ const servers: ServerDef[] = [
   },
 ].filter((s) => !only || only.split(',').some((k) => s.key.startsWith(k)));
 
+// FastAPI + PyTorch come from Debian's packages; without them the table has nerva and naive only.
+if (servers.some((s) => s.key === 'fastapi') && spawnSync(python, ['-c', 'import fastapi, uvicorn, torch'], { stdio: 'ignore' }).status !== 0) {
+  console.log(`${python} cannot import fastapi, uvicorn and torch: apt-get install -y python3-fastapi python3-uvicorn python3-torch libopenblas0-pthread; running without the FastAPI column`);
+  servers.splice(servers.findIndex((s) => s.key === 'fastapi'), 1);
+}
+
 const running: ChildProcess[] = [];
 process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');

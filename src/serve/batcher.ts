@@ -53,7 +53,6 @@ export class Batcher {
   private fillTimer: NodeJS.Timeout | null = null;
   private spreadTimer: NodeJS.Timeout | null = null;
   private readonly sweeper: NodeJS.Timeout;
-  private drained: (() => void)[] = [];
   private paused = false;
 
   constructor(
@@ -98,7 +97,6 @@ export class Batcher {
     }
     job.state = 'done';
     if (outcome) job.respond(outcome);
-    this.checkDrained();
   }
 
   /** Holds queued requests back from the workers (tests; an operator draining a host). */
@@ -194,23 +192,6 @@ export class Batcher {
     for (const batch of this.running) {
       for (const j of batch) if (j.state === 'running' && now - j.arrived >= limit) this.expire(j, now);
     }
-  }
-
-  /** Nothing waiting and nothing computing. */
-  get idle(): boolean {
-    if (this.live > 0) return false;
-    for (const b of this.running) if (b.some((j) => j.state !== 'done')) return false;
-    return true;
-  }
-
-  private checkDrained(): void {
-    if (this.drained.length && this.idle) for (const f of this.drained.splice(0)) f();
-  }
-
-  /** Resolves when every queued and running request has its response. */
-  whenIdle(): Promise<void> {
-    if (this.idle) return Promise.resolve();
-    return new Promise((resolve) => this.drained.push(resolve));
   }
 
   stop(): void {

@@ -1,7 +1,8 @@
 // The request handler behind `nerva serve`: a plain node:http `(req, res, next?)` function, so the
 // same code serves from its own server (server.ts) or inside an existing node:http, Express or
-// Fastify app. This thread only routes, reads bodies (with size and time limits) and queues them;
-// parsing, checking and predict run in the inference workers (pool.ts, worker.ts).
+// Fastify app (why not a framework: docs/serving.md). This thread only routes, reads bodies (with
+// size and time limits) and queues them; parsing, checking and predict run in the inference workers
+// (pool.ts, worker.ts).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getBackend } from '../index.js';
@@ -92,7 +93,7 @@ function pathOption(who: string, key: string, v: string | false | undefined, dfl
   return v;
 }
 
-export function resolveOptions(who: string, model: Sequential, o: HandlerOptions): Resolved {
+function resolveOptions(who: string, model: Sequential, o: HandlerOptions): Resolved {
   return {
     name: o.name ?? model.name,
     workers: positiveInt(who, 'workers', o.workers, defaultWorkers()),
