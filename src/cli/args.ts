@@ -167,7 +167,7 @@ Options:
   --name NAME            the model's name in the URLs (default: the model folder's name)
   --port N               TCP port (default 8501; 0 picks a free one)
   --host ADDR            interface to listen on (default 127.0.0.1: this machine only)
-  --workers N            inference worker threads (default: cores - 1, at least 1)
+  --workers N            inference worker threads (default: the number of cores, at most 4)
   --max-batch-size N     most requests coalesced into one predict (default 64)
   --batch-timeout-ms N   wait up to N ms for a batch to fill (default 0)
   --max-queue N          waiting requests before answering 503 (default 256)

@@ -82,6 +82,21 @@ test('a request past its deadline gets 504, queued or computing; the server goes
   });
 });
 
+test('batchTimeoutMs: a free worker waits for the batch to fill, up to the timeout', async () => {
+  await withServer({ batchTimeoutMs: 300, maxBatchSize: 4 }, async (s, base) => {
+    const count = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(s.handler.metricsText())?.[1] ?? 0);
+    // Four at once fill a batch: one predict call.
+    for (const r of await Promise.all(Array.from({ length: 4 }, () => predict(base)))) assert.equal(r.status, 200);
+    assert.equal(count('nerva_batch_size_count'), 1);
+    assert.equal(count('nerva_batch_size_sum'), 4);
+    // A lone request waits for company until the timeout, then goes alone.
+    const t0 = performance.now();
+    assert.equal((await predict(base)).status, 200);
+    assert.ok(performance.now() - t0 >= 290, `answered after ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.equal(count('nerva_batch_size_count'), 2);
+  });
+});
+
 test('slow headers are cut off by headersTimeout while other clients are served', async () => {
   await withServer({ headersTimeoutMs: 400 }, async (_s, base) => {
     const slow = await rawClient(base);
