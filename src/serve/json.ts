@@ -189,6 +189,18 @@ function numberRun(many: boolean): number {
     }
     const start = p;
     let c = b[p];
+    if (c === 0x30 && b[p + 1] === 0x2c && many) {
+      // A bare 0 followed by a comma: most of an image (and of ReLU features) is zeros.
+      t[n++] = 0;
+      count++;
+      p += 2;
+      c = b[p];
+      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
+      if (c === 0x2d || (c >= 0x30 && c <= 0x39)) continue;
+      pos = p;
+      tapeLen = n;
+      return -(count + 1);
+    }
     let neg = false;
     if (c === 0x2d) {
       neg = true;
