@@ -55,3 +55,4 @@ export { serve } from './serve/server.js';
 export type { ServeOptions, ServeHandle } from './serve/server.js';
 export { createHandler } from './serve/handler.js';
 export type { HandlerOptions, ModelHandler } from './serve/handler.js';
+export type { ModelSpec } from './serve/model-spec.js';

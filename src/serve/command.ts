@@ -17,6 +17,7 @@ export async function runServe(o: ServeArgs, log: (s: string) => void = (s) => p
       maxQueue: o.maxQueue,
       timeoutMs: o.timeoutMs,
       maxBodyBytes: o.maxBodyBytes,
+      log: (line) => process.stderr.write(`nerva serve: ${line}\n`),
     });
   } catch (e) {
     if (e instanceof PortInUseError) {

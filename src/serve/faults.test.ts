@@ -143,7 +143,8 @@ test('a client that disconnects while queued is dropped from the queue', async (
 });
 
 test('a crashed inference worker fails only its batch (500) and is replaced', async () => {
-  await withServer({}, async (s, base) => {
+  const logged: string[] = [];
+  await withServer({ log: (line) => logged.push(line) }, async (s, base) => {
     const { batcher, pool } = internals.get(s.handler)!;
     batcher.pause();
     const lost = predict(base);
@@ -160,7 +161,8 @@ test('a crashed inference worker fails only its batch (500) and is replaced', as
     }
     await until(() => pool.idleCount === 1, 'a new worker');
     assert.equal((await predict(base)).status, 200);
-    assert.match(s.handler.metricsText(), /^nerva_worker_crashes_total\{reason="inference worker exited"\} 1$/m);
+    assert.match(s.handler.metricsText(), /^nerva_worker_crashes_total\{reason="exited"\} 1$/m);
+    assert.match(logged.join('\n'), /^model "mnist": inference worker exited \(code \d+\); starting a new worker$/m);
   });
 });
 

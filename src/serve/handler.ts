@@ -43,6 +43,8 @@ export interface HandlerOptions {
   page?: string | false;
   /** Where Prometheus metrics are served, or false for none (default '/metrics'). */
   metrics?: string | false;
+  /** Called with a line when something goes wrong out of band (an inference worker crashed). */
+  log?: (message: string) => void;
 }
 
 /** A node:http request handler for one model; also works as Express middleware (`next`). */
@@ -168,7 +170,11 @@ export function createHandler(model: Sequential, options: HandlerOptions = {}): 
     queueCapacity: o.maxQueue,
   });
   const batcher: Batcher = new Batcher(pool, o, metrics);
-  pool.onCrash = (message) => metrics.workerCrashes.inc({ reason: message.replace(/\(code .*\)/, '').trim() });
+  pool.onCrash = (message) => {
+    // A fixed set of label values: error messages would make one series per message.
+    metrics.workerCrashes.inc({ reason: message.startsWith('inference worker exited') ? 'exited' : 'error' });
+    options.log?.(`model "${spec.name}": ${message}; starting a new worker`);
+  };
   const ready = pool.start().then(
     () => {
       isReady = true;
