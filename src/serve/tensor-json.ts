@@ -165,7 +165,7 @@ export function explain(value: JsonNode, shape: readonly number[], path: string,
  * Non-finite values are written as TF Serving writes them: NaN, Infinity, -Infinity.
  */
 export function formatFloat32(v: number): string {
-  if (v === 0) return '0';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   if (v - v !== 0) return v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
   const s = v.toPrecision(9);
   const e = s.indexOf('e');
