@@ -55,3 +55,10 @@ export { ModelCheckpoint } from './callbacks/builtins.js';
 
 // Pictures.
 export * as viz from './viz/index.js';
+
+// Serving over HTTP (TF Serving REST and the Open Inference Protocol).
+export { serve } from './serve/server.js';
+export type { ServeOptions, ServeHandle } from './serve/server.js';
+export { createHandler } from './serve/handler.js';
+export type { HandlerOptions, ModelHandler } from './serve/handler.js';
+export type { ModelSpec } from './serve/model-spec.js';

@@ -107,11 +107,71 @@ export function prepareOutDir(out: string): void {
   }
 }
 
+export interface ServeArgs {
+  model: string;
+  name: string | undefined;
+  port: number;
+  host: string;
+  workers: number | undefined;
+  maxBatchSize: number | undefined;
+  batchTimeoutMs: number | undefined;
+  maxQueue: number | undefined;
+  timeoutMs: number | undefined;
+  maxBodyBytes: number | undefined;
+  help: boolean;
+}
+
+export function parseServeArgs(argv: string[]): ServeArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        name: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        workers: { type: 'string' },
+        'max-batch-size': { type: 'string' },
+        'batch-timeout-ms': { type: 'string' },
+        'max-queue': { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  const help = v.help ?? false;
+  if (!help && parsed.positionals.length !== 1) {
+    throw new UsageError(`serve takes one model (a folder or its model.json), got ${parsed.positionals.length === 0 ? 'none' : parsed.positionals.join(' ')}`);
+  }
+  const port = int('port', v.port, 0) ?? 8501;
+  if (port > 65535) throw new UsageError(`--port must be <= 65535, got ${port}`);
+  return {
+    model: parsed.positionals[0] ?? '',
+    name: v.name,
+    port,
+    host: v.host ?? '127.0.0.1',
+    workers: int('workers', v.workers, 1),
+    maxBatchSize: int('max-batch-size', v['max-batch-size'], 1),
+    batchTimeoutMs: int('batch-timeout-ms', v['batch-timeout-ms'], 0),
+    maxQueue: int('max-queue', v['max-queue'], 1),
+    timeoutMs: int('timeout-ms', v['timeout-ms'], 1),
+    maxBodyBytes: int('max-body-bytes', v['max-body-bytes'], 1),
+    help,
+  };
+}
+
 export const MAIN_HELP = `nerva — Keras-style deep learning for TypeScript
 
 Usage:
   nerva mnist [options]        train the reference MNIST model and write a report
   nerva summary <model>        print the summary of a saved model (directory or model.json)
+  nerva serve <model>          serve a saved model over HTTP (TF Serving REST, Open Inference Protocol)
   nerva --help                 this help
 
 Run 'nerva mnist --help' for the options of the main job.`;
@@ -135,3 +195,20 @@ Options:
   --test-limit N    evaluate on the first N test images only
   --data DIR        read the four IDX files from DIR instead of the bundled MNIST
   --help, -h        this help`;
+
+export const SERVE_HELP = `nerva serve <model> — serve a saved model (a folder or its model.json) over HTTP:
+TF Serving REST (/v1/models/NAME:predict), the Open Inference Protocol (/v2/models/NAME/infer), a
+page to draw a digit (/) and Prometheus metrics (/metrics). Ready when it prints the routes; Ctrl-C
+or SIGTERM stops it after the requests in flight are answered.
+
+Options:
+  --name NAME            the model's name in the URLs (default: the model folder's name)
+  --port N               TCP port (default 8501; 0 picks a free one)
+  --host ADDR            interface to listen on (default 127.0.0.1: this machine only)
+  --workers N            inference worker threads (default: the number of cores, at most 4)
+  --max-batch-size N     most requests coalesced into one predict (default 64)
+  --batch-timeout-ms N   wait up to N ms for a batch to fill (default 0)
+  --max-queue N          waiting requests before answering 503 (default 256)
+  --timeout-ms N         deadline per request before answering 504 (default 30000)
+  --max-body-bytes N     largest request body before answering 413 (default 16777216)
+  --help, -h             this help`;

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The `nerva` command: `nerva mnist` (the main job), `nerva summary <model>`, `nerva --help`.
+// The `nerva` command: `nerva mnist` (the main job), `nerva summary <model>`, `nerva serve <model>`,
+// `nerva --help`.
 
 // First: it must run before any module below loads the wasm kernels.
 import './relaxed-simd.js';
-import { MAIN_HELP, MNIST_HELP, UsageError, parseMnistArgs, prepareOutDir } from './args.js';
+import { MAIN_HELP, MNIST_HELP, SERVE_HELP, UsageError, parseMnistArgs, parseServeArgs, prepareOutDir } from './args.js';
 import { NervaError } from '../errors.js';
 import { errorCode, fileSystemError } from '../io/paths.js';
 
@@ -50,6 +51,15 @@ export async function main(argv: string[]): Promise<number> {
       const model = await (await library()).loadModel(rest[0]);
       model.summary();
       return 0;
+    }
+    if (cmd === 'serve') {
+      const o = parseServeArgs(rest);
+      if (o.help) {
+        process.stdout.write(SERVE_HELP + '\n');
+        return 0;
+      }
+      const { runServe } = await import('../serve/command.js');
+      return await runServe(o);
     }
     throw new UsageError(`unknown command '${cmd}'`);
   } catch (e) {

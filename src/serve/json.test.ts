@@ -1,0 +1,186 @@
+// The request-body parser against JSON.parse: same values on random documents (numbers bit for bit,
+// or bit for bit after float32 rounding where the parser promises only that), NumArrays for
+// rectangular numeric arrays, TF Serving's NaN/Infinity tokens, and syntax errors that say where.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NumArray, JsonSyntaxError, parseBody, parseJsonText, type JsonNode } from './json.js';
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A number written the many ways JSON allows: integers, decimals of 1-25 digits, exponents. */
+function numberText(r: () => number): string {
+  const kind = Math.floor(r() * 7);
+  const sign = r() < 0.3 ? '-' : '';
+  if (kind === 0) return sign + String(Math.floor(r() * 1000));
+  if (kind === 1) return String(r() / (1 + Math.floor(r() * 255))); // what pixel / 255 prints
+  if (kind === 2) return sign + (r() * 10 ** Math.floor(r() * 12 - 6)).toPrecision(1 + Math.floor(r() * 21));
+  if (kind === 3) return `${sign}${Math.floor(r() * 9) + 1}.${String(Math.floor(r() * 1e9)).padStart(9, '0')}e${r() < 0.5 ? '-' : '+'}${Math.floor(r() * 40)}`;
+  if (kind === 4) return sign + '0.' + '0'.repeat(Math.floor(r() * 8)) + String(Math.floor(r() * 1e6) + 1);
+  if (kind === 5) return sign + String(Math.floor(r() * 2 ** 53));
+  return sign + (r() * 100).toFixed(Math.floor(r() * 25));
+}
+
+function randomDoc(r: () => number, depth: number): string {
+  const k = depth > 3 ? Math.floor(r() * 4) : Math.floor(r() * 8);
+  if (k === 0) return numberText(r);
+  if (k === 1) return JSON.stringify(['a', 'é', 'x\ny', '"q"', '\u{1F600}', ''][Math.floor(r() * 6)]);
+  if (k === 2) return ['true', 'false', 'null'][Math.floor(r() * 3)];
+  if (k === 3) {
+    // A rectangular numeric array, the hot path.
+    const rows = 1 + Math.floor(r() * 4);
+    const cols = Math.floor(r() * 5);
+    const row = () => `[${Array.from({ length: cols }, () => numberText(r)).join(', ')}]`;
+    return r() < 0.5 ? row() : `[${Array.from({ length: rows }, row).join(',')}]`;
+  }
+  if (k <= 5) return `[${Array.from({ length: Math.floor(r() * 4) }, () => randomDoc(r, depth + 1)).join(' , ')}]`;
+  const keys = ['instances', 'inputs', 'a', '__proto__', 'constructor'];
+  return `{ ${Array.from({ length: Math.floor(r() * 3) }, (_, i) => `${JSON.stringify(keys[(i + Math.floor(r() * 5)) % 5])}: ${randomDoc(r, depth + 1)}`).join(',\n')} }`;
+}
+
+/** A numeric array's value as nested JS arrays. */
+function unpack(v: JsonNode): unknown {
+  if (v instanceof NumArray) {
+    let at = 0;
+    const build = (d: number): unknown => (d === v.shape.length ? v.data[at++] : Array.from({ length: v.shape[d] }, () => build(d + 1)));
+    return build(0);
+  }
+  if (Array.isArray(v)) return v.map(unpack);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unpack(x)]));
+  return v;
+}
+
+/** Equal, numbers bit for bit or as float32 rounding of JSON.parse's (the parser's promise). */
+function same(got: unknown, want: unknown, path: string): void {
+  if (typeof want === 'number') {
+    assert.equal(typeof got, 'number', path);
+    const g = got as number;
+    assert.ok(Object.is(g, want) || g === Math.fround(want), `${path}: got ${g}, JSON.parse ${want} (float32 ${Math.fround(want)})`);
+    return;
+  }
+  if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got), `${path}: expected a list`);
+    assert.equal((got as unknown[]).length, want.length, path);
+    want.forEach((w, i) => same((got as unknown[])[i], w, `${path}[${i}]`));
+    return;
+  }
+  if (want && typeof want === 'object') {
+    assert.deepEqual(Object.keys(got as object), Object.keys(want), path);
+    for (const [k, w] of Object.entries(want)) same((got as Record<string, unknown>)[k], w, `${path}.${k}`);
+    return;
+  }
+  assert.equal(got, want, path);
+}
+
+test('random documents parse to what JSON.parse gives', () => {
+  const r = rng(42);
+  for (let i = 0; i < 3000; i++) {
+    const text = randomDoc(r, 0);
+    same(unpack(parseJsonText(text)), JSON.parse(text), `doc ${i}: ${text.slice(0, 80)}`);
+  }
+});
+
+test('numbers with up to 15 significant digits are exact doubles, longer ones exact float32', () => {
+  const r = rng(7);
+  for (let i = 0; i < 20000; i++) {
+    const t = numberText(r);
+    const got = parseJsonText(`[${t}]`) as NumArray;
+    const want = JSON.parse(t) as number;
+    const sig = t.replace(/^-/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').length;
+    const exp = Number(/[eE]([-+]?\d+)$/.exec(t)?.[1] ?? 0);
+    if (sig <= 15 && Math.abs(exp) <= 15) assert.ok(Object.is(got.data[0], want), `${t}: ${got.data[0]} vs ${want}`);
+    else assert.ok(Object.is(Math.fround(got.data[0]), Math.fround(want)), `${t}: ${got.data[0]} vs ${want}`);
+  }
+});
+
+test('decimals on float32 rounding boundaries round as JSON.parse + Math.fround does', () => {
+  const r = rng(11);
+  const f32 = new Float32Array(2);
+  const u32 = new Uint32Array(f32.buffer);
+  for (let i = 0; i < 20000; i++) {
+    u32[0] = Math.floor(r() * 0x7f000000);
+    u32[1] = u32[0] + 1;
+    // The midpoint between two neighbouring float32s, and the doubles next to it, in 17 digits.
+    const mid = (f32[0] + f32[1]) / 2;
+    for (const x of [mid, mid * (1 + 2 ** -52), mid * (1 - 2 ** -52)]) {
+      const t = x.toPrecision(17);
+      const got = (parseJsonText(`[${t}]`) as NumArray).data[0];
+      assert.equal(Math.fround(got), Math.fround(Number(t)), t);
+    }
+  }
+});
+
+test('rectangular numeric arrays become one NumArray; others stay lists', () => {
+  const a = parseJsonText('{"instances": [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]}') as { instances: NumArray };
+  assert.ok(a.instances instanceof NumArray, 'instances is a NumArray');
+  assert.deepEqual(a.instances.shape, [2, 2, 2]);
+  assert.deepEqual(Array.from(a.instances.data), [1, 2, 3, 4, 5, 6, 7, 8]);
+  const ragged = parseJsonText('[[1, 2], [3]]') as NumArray[];
+  assert.ok(Array.isArray(ragged), 'ragged stays a list');
+  assert.deepEqual(ragged.map((x) => x.shape), [[2], [1]]);
+  assert.deepEqual(parseJsonText('[1, "a", null]'), [1, 'a', null]);
+  assert.deepEqual((parseJsonText('[]') as NumArray).shape, [0]);
+  assert.deepEqual((parseJsonText('[[], []]') as NumArray).shape, [2, 0]);
+  const mixed = parseJsonText('[[1, 2], 3]') as JsonNode[];
+  assert.ok(mixed[0] instanceof NumArray, 'first element packed');
+  assert.equal(mixed[1], 3);
+});
+
+test("TF Serving's NaN, Infinity and -Infinity tokens are read", () => {
+  const v = unpack(parseJsonText('[NaN, Infinity, -Infinity, 1]')) as number[];
+  assert.ok(Number.isNaN(v[0]), 'NaN read');
+  assert.deepEqual(v.slice(1), [Infinity, -Infinity, 1]);
+  assert.deepEqual(unpack(parseJsonText('[[-Infinity, 2], [3, 4]]')), [[-Infinity, 2], [3, 4]]);
+});
+
+test('keys such as __proto__ are plain keys', () => {
+  const o = parseJsonText('{"__proto__": {"polluted": 1}, "a": 2}') as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(o), null);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.deepEqual(Object.keys(o), ['__proto__', 'a']);
+});
+
+test('malformed JSON: the reason, line and column', () => {
+  const cases: [string, RegExp][] = [
+    ['', /the body is empty/],
+    ['   ', /the body is empty/],
+    ['{"instances": [1, 2,]}', /unexpected '\]'; expected a JSON value at line 1, column 21/],
+    ['{"instances": [1 2]}', /unexpected '2' in an array; expected ',' or '\]' at line 1, column 18/],
+    ['{\n  "instances": [\n    [0, 1],\n    [0, 1}\n}', /expected ',' or '\]' at line 4, column 10/],
+    ['{"instances": [01]}', /leading zero/],
+    ['{"instances": [1.]}', /after a decimal point/],
+    ['{"instances": [1e]}', /in an exponent/],
+    ['{"instances": [-]}', /after '-'; expected a digit/],
+    ['{"a" 1}', /after key "a"; expected ':'/],
+    ["{'a': 1}", /expected a "quoted" key/],
+    ['{"a": tru}', /expected a JSON value/],
+    ['{"a": "x', /unterminated string/],
+    ['{"a": "\u0001"}', /unescaped control character/],
+    ['{"a": "\\q"}', /bad escape/],
+    ['{"a": 1} extra', /after the end of the JSON value/],
+    ['{"a": [1, 2}', /expected ',' or '\]'/],
+    ['[' .repeat(100000), /nested deeper than 64 levels/],
+  ];
+  for (const [text, re] of cases) {
+    assert.throws(() => parseJsonText(text), (e: unknown) => e instanceof JsonSyntaxError && re.test(e.message), JSON.stringify(text.slice(0, 40)));
+  }
+  assert.throws(() => parseBody(new Uint8Array([0x22, 0xff, 0xfe, 0x22])), /not valid UTF-8/);
+});
+
+test('a NumArray stays valid until the next parse, and the tape does not keep a huge body', () => {
+  const big = `[${'0.5,'.repeat(2_000_000)}0.5]`;
+  const a = parseJsonText(big) as NumArray;
+  assert.equal(a.shape[0], 2_000_001);
+  assert.equal(a.data[2_000_000], 0.5);
+  const b = parseJsonText('[1, 2]') as NumArray;
+  assert.deepEqual(Array.from(b.data), [1, 2]);
+});
