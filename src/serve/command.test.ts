@@ -109,7 +109,7 @@ test('usage errors and help', () => {
   assert.match(badPort.stderr, /--port must be an integer, got 'http'/);
   const missing = run([join(dir, 'nope')]);
   assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /FormatError: .*nope: no such file or directory/);
+  assert.match(missing.stderr, /^nerva: .*nope: no such file or directory\n$/);
   const badName = run([dir, '--name', 'a/b', '--port', '0']);
   assert.equal(badName.status, 1);
   assert.match(badName.stderr, /model name "a\/b" must be 1-128 letters/);
