@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 // The `nerva` command: `nerva mnist` (the main job), `nerva summary <model>`, `nerva --help`.
 
-// First: it must run before any module below loads the wasm kernels.
-import './relaxed-simd.js';
 import { MAIN_HELP, MNIST_HELP, UsageError, parseMnistArgs } from './args.js';
 import { runMnist } from './mnist-job.js';
 import { NervaError, loadModel } from '../index.js';

@@ -18,6 +18,7 @@
 // call itself (try/finally).
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { relaxedSimdAllowed, withRelaxedSimd } from './relaxed-simd.js';
 
 /**
  * The kernels' exports, typed from the compiler's own bindings (kernel-exports.d.ts, written by
@@ -200,18 +201,6 @@ const SIMD_PROBE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b, 0x03,
   0x02, 0x01, 0x00, 0x0a, 0x0b, 0x01, 0x09, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0xe4, 0x01, 0x0b,
 ]);
-// (module (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f32x4.relaxed_madd))
-const RELAXED_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b, 0x03,
-  0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0x85, 0x02,
-  0x0b,
-]);
-
-/** True when this engine validates WebAssembly relaxed SIMD (Node 22+, or 20-21 with the V8 flag). */
-export function relaxedSimdValidates(): boolean {
-  return validates(RELAXED_PROBE);
-}
-
 function validates(bytes: BufferSource): boolean {
   try {
     return WebAssembly.validate(bytes);
@@ -221,7 +210,7 @@ function validates(bytes: BufferSource): boolean {
 }
 
 export interface HeapOptions {
-  /** Load the baseline SIMD build even where relaxed SIMD is available. */
+  /** Load the baseline SIMD build even where relaxed SIMD is available (as NERVA_RELAXED_SIMD=0 does). */
   baselineOnly?: boolean;
   /** Use the plain (unshared) build even where shared memory works: no resident storage, no threads. */
   unshared?: boolean;
@@ -237,25 +226,32 @@ function compile(name: string): WebAssembly.Module {
   return new WebAssembly.Module(readFileSync(fileURLToPath(new URL(name, import.meta.url))));
 }
 
+/** The relaxed-SIMD build where this engine runs it and it is wanted, else the baseline build. */
+function compileBuild(shared: boolean, wantRelaxed: boolean): { module: WebAssembly.Module; relaxed: boolean } {
+  const [baseline, relaxed] = shared ? ['./nerva-shared.wasm', './nerva-shared-relaxed.wasm'] : ['./nerva.wasm', './nerva-relaxed.wasm'];
+  if (wantRelaxed && fileExists(relaxed)) {
+    const module = withRelaxedSimd(() => compile(relaxed));
+    if (module) return { module, relaxed: true };
+  }
+  return { module: compile(baseline), relaxed: false };
+}
+
 /** Instantiates the best build this engine runs; null where WebAssembly SIMD is unavailable. */
 export function createHeap(options: HeapOptions = {}): WasmHeap | null {
   if (typeof WebAssembly !== 'object' || !validates(SIMD_PROBE)) return null;
-  const relaxed = !options.baselineOnly && relaxedSimdValidates() && fileExists('./nerva-relaxed.wasm');
+  const wantRelaxed = !options.baselineOnly && relaxedSimdAllowed();
   const canShare = !options.unshared && typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object';
-  if (canShare) {
-    const file = relaxed ? './nerva-shared-relaxed.wasm' : './nerva-shared.wasm';
+  if (canShare && fileExists('./nerva-shared.wasm')) {
     try {
-      if (fileExists(file)) {
-        const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
-        const memory = new WebAssembly.Memory({ initial: 16, maximum: maxPages, shared: true });
-        const module = compile(file);
-        return new WasmHeap(module, new WebAssembly.Instance(module, { env: { memory } }), memory, true, relaxed, maxPages);
-      }
+      const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
+      const memory = new WebAssembly.Memory({ initial: 16, maximum: maxPages, shared: true });
+      const { module, relaxed } = compileBuild(true, wantRelaxed);
+      return new WasmHeap(module, new WebAssembly.Instance(module, { env: { memory } }), memory, true, relaxed, maxPages);
     } catch {
       // No shared memory here (a browser without cross-origin isolation): the plain build below.
     }
   }
-  const module = compile(relaxed ? './nerva-relaxed.wasm' : './nerva.wasm');
+  const { module, relaxed } = compileBuild(false, wantRelaxed);
   const instance = new WebAssembly.Instance(module, {});
   return new WasmHeap(module, instance, instance.exports.memory as WebAssembly.Memory, false, relaxed);
 }

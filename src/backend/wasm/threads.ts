@@ -134,8 +134,8 @@ class Pool {
       for (let slot = this.workers.length; slot < count; slot++) {
         const w = new Worker(this.workerUrl, {
           workerData: { module: this.heap.module, memory: this.heap.memory, control: this.ctl.buffer, slot },
-          // The worker is plain JS: loaders such as tsx (--import) only slow its start. V8 flags
-          // (e.g. --experimental-wasm-relaxed-simd) are per process and apply to it regardless.
+          // The worker is plain JS: loaders such as tsx (--import) only slow its start. It gets the
+          // compiled module, so it runs the same build (relaxed SIMD included) without any V8 flag.
           execArgv: [],
         });
         w.on('error', (err: Error) => this.fail(`worker ${slot} failed: ${err.message}`));
