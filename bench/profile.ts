@@ -31,7 +31,7 @@ function post<T>(s: Session, method: string, params: object = {}): Promise<T> {
 
 // Builtins show up under their own names; these are the ones that copy or allocate.
 const COPY = /^(set|subarray|slice|fill|copyWithin|TypedArrayPrototype(Set|Slice|Fill)|(in|out|outAt|finish|inOut)$)/;
-const ALLOC = /^(\(garbage collector\)|Float32Array|Int32Array|Uint8Array|TypedArray|allocate|malloc|release|resident|releaseTransient|grow|refresh|f32|alignUp|scratch|allocateScratch|releaseScratch|register|unregister)$/;
+const ALLOC = /^(\(garbage collector\)|Float32Array|Int32Array|Uint8Array|TypedArray|allocate|malloc|release|resident|block|grow|refresh|f32|alignUp|scratch|layerOutput|allocateScratch|releaseScratch|register|unregister)$/;
 
 /** Export names by function index, read from the module's sections (the builds carry no name section). */
 function wasmExportNames(bytes: Uint8Array): Map<number, string> {

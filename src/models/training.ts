@@ -64,16 +64,20 @@ export function evaluateLoop(model: Sequential, x: Tensor, y: Tensor, batchSize:
   const metrics = model.makeMetrics();
   let lossSum = 0;
   const n = x.shape[0];
+  // As in a training step, built-in layers' outputs live in wasm memory for the batch.
+  const activations = model.layers.every(isBuiltInLayer);
   noGrad(() => {
     for (let s = 0; s < n; s += batchSize) {
       const size = Math.min(batchSize, n - s);
-      const xb = rows(x, s, size);
-      const yb = rows(y, s, size);
-      const yPred = model.call(xb, false);
-      const per = model.loss!(yb, yPred);
-      const v = per.values;
-      for (let i = 0; i < v.length; i++) lossSum += v[i];
-      for (const m of metrics) m.update(yb, yPred);
+      withStepArena(() => {
+        const xb = rows(x, s, size);
+        const yb = rows(y, s, size);
+        const yPred = model.call(xb, false);
+        const per = model.loss!(yb, yPred);
+        const v = per.values;
+        for (let i = 0; i < v.length; i++) lossSum += v[i];
+        for (const m of metrics) m.update(yb, yPred);
+      }, { activations });
     }
   });
   const out: Record<string, number> = {};
@@ -150,8 +154,9 @@ export async function fitLoop(model: Sequential, xIn: DataLike, yIn: DataLike, o
   let lastYield = performance.now();
   const metrics = model.makeMetrics();
   // Only layers see the input batch (losses, metrics and callbacks see labels and predictions), and
-  // the library's own layers keep no reference to it: then it is scratch storage of the step. A
-  // model with custom layers keeps plain, garbage-collected batches.
+  // the library's own layers keep no reference to it or to what they compute: then the batch and
+  // the layers' outputs are scratch storage of the step. A model with custom layers keeps plain,
+  // garbage-collected batches and outputs.
   const batchInStep = model.layers.every(isBuiltInLayer);
   for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     await cbs.epochBegin(epoch, {});
@@ -169,7 +174,7 @@ export async function fitLoop(model: Sequential, xIn: DataLike, yIn: DataLike, o
         const xb = order ? takeRows(x, order.subarray(start, start + size), batchInStep) : rows(x, start, size);
         const yb = order ? takeRows(y, order.subarray(start, start + size)) : rows(y, start, size);
         return trainStep(model, asFloat(xb), yb, metrics);
-      });
+      }, { activations: batchInStep });
       lossTracker.sum += loss * size;
       lossTracker.n += size;
       // Keras 3 logs running means over the epoch so far, metrics first, then loss.

@@ -48,12 +48,14 @@ export class WasmHeap {
   // them addresses this memory at its byteOffset.
   private readonly buffers = new WeakSet<ArrayBufferLike>();
   private readonly registry = new FinalizationRegistry<number>((off) => this.release(off));
-  /** Offsets of resident blocks made with transient = true (the only ones releaseTransient frees). */
-  private readonly transients = new Set<number>();
   /** Offsets of live resident blocks. */
   private readonly residents = new Set<number>();
+  /** Live scratch blocks by offset, with the very array scratch() returned for each. */
+  private readonly scratchBlocks = new Map<number, Float32Array>();
   /** Bytes in live resident blocks (for tests and memory checks). */
   residentBytes = 0;
+  /** Bytes in live scratch blocks (for tests: zero between steps). */
+  scratchBytes = 0;
 
   constructor(
     readonly module: WebAssembly.Module,
@@ -135,7 +137,6 @@ export class WasmHeap {
     if (size === undefined) return;
     this.used.delete(off);
     if (this.residents.delete(off)) this.residentBytes -= size;
-    this.transients.delete(off);
     const end = off + size;
     // Insert in order and coalesce with the neighbours.
     let i = 0;
@@ -156,11 +157,47 @@ export class WasmHeap {
   }
 
   /**
-   * A Float32Array of n elements living in wasm memory, freed when it is garbage-collected; null on
-   * the plain build or when memory is full (callers then use a JS array). Zeroed unless transient:
-   * a transient block holds whatever was there, and its caller must overwrite all of it.
+   * A zeroed Float32Array of n elements living in wasm memory, freed when it is garbage-collected;
+   * null on the plain build or when memory is full (callers then use a JS array).
    */
-  resident(n: number, transient = false): Float32Array | null {
+  resident(n: number): Float32Array | null {
+    const arr = this.block(n);
+    if (!arr) return null;
+    const off = arr.byteOffset;
+    arr.fill(0);
+    this.registry.register(arr, off);
+    this.residents.add(off);
+    this.residentBytes += this.used.get(off)!;
+    return arr;
+  }
+
+  /**
+   * A Float32Array of n elements in wasm memory for one step's scratch storage: not zeroed (its
+   * caller overwrites all of it; zeroing 400 KB per training step would cost more than a tenth of
+   * the step) and not left to the garbage collector, so it must be given back with releaseScratch.
+   * null on the plain build or when memory is full.
+   */
+  scratch(n: number): Float32Array | null {
+    const arr = this.block(n);
+    if (!arr) return null;
+    this.scratchBlocks.set(arr.byteOffset, arr);
+    this.scratchBytes += this.used.get(arr.byteOffset)!;
+    return arr;
+  }
+
+  /**
+   * Gives back an array made by scratch(). Anything else (a resident or plain array, a sub-view, a
+   * stale view of a block already given back and reused, a second call) is left alone.
+   */
+  releaseScratch(arr: Float32Array): void {
+    const off = this.offsetOf(arr);
+    if (off < 0 || this.scratchBlocks.get(off) !== arr) return;
+    this.scratchBlocks.delete(off);
+    this.scratchBytes -= this.used.get(off)!;
+    this.release(off);
+  }
+
+  private block(n: number): Float32Array | null {
     if (!this.shared) return null;
     let off: number;
     try {
@@ -171,28 +208,7 @@ export class WasmHeap {
     }
     const arr = new Float32Array(this.memory.buffer, off, n);
     this.buffers.add(arr.buffer);
-    // Transient blocks are overwritten whole by the kernel they are made for; zeroing 400 KB per
-    // training step would cost more than a tenth of the step.
-    if (!transient) arr.fill(0);
-    // The array is its own unregister token (held weakly), for releaseTransient.
-    this.registry.register(arr, off, arr);
-    this.residents.add(off);
-    if (transient) this.transients.add(off);
-    this.residentBytes += this.used.get(off)!;
     return arr;
-  }
-
-  /**
-   * Frees a transient resident array now instead of at garbage collection. Only for storage whose
-   * every user is known to be done with it (a training step's weight gradients once applied); any
-   * other array, resident or not, is left alone.
-   */
-  releaseTransient(arr: Float32Array): void {
-    const off = this.offsetOf(arr);
-    if (off < 0 || !this.transients.has(off)) return;
-    // unregister() succeeds only for the very array resident() returned, still registered: a
-    // sub-view, a stale view of a block already given back and reused, or a second call do nothing.
-    if (this.registry.unregister(arr)) this.release(off);
   }
 }
 

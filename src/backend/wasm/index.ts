@@ -123,10 +123,10 @@ function makeBackend(k: WasmKernels): PartialBackend {
       return (dtype === 'float32' ? k.resident(n) : null) ?? allocate(dtype, n);
     },
     allocateScratch(dtype: DType, n: number): TypedArray {
-      return (dtype === 'float32' ? k.heap.resident(n, true) : null) ?? allocate(dtype, n);
+      return (dtype === 'float32' ? k.heap.scratch(n) : null) ?? allocate(dtype, n);
     },
     releaseScratch(arr: TypedArray): void {
-      if (arr instanceof Float32Array) k.heap.releaseTransient(arr);
+      if (arr instanceof Float32Array) k.heap.releaseScratch(arr);
     },
     sgdUpdate: accelerated('sgdUpdate', (w, g, m, p) => {
       k.sgdUpdate(w as Float32Array, g as Float32Array, m as Float32Array | null, p.lr, p.momentum, p.nesterov);
