@@ -105,7 +105,7 @@ function bucket(n: ProfileNode): 'kernel' | 'copy' | 'alloc' | 'js' | 'idle' {
 const PHASES = [
   'fitLoop training.ts', 'takeRows data.ts', 'trainStep training.ts', 'call sequential.ts', 'dense nn.ts', 'softmax nn.ts',
   'sparseCategoricalCrossentropy index.ts', 'mean reduction.ts', 'backward engine.ts', 'denseBackward nn.ts',
-  'applyGradients optimizer.ts', 'update index.ts', 'evaluateLoop training.ts', 'predict sequential.ts',
+  'applyGradients optimizer.ts', 'update index.ts', 'evaluateLoop training.ts', 'sparseCategoricalAccuracy index.ts', 'predict sequential.ts',
   'concat shape-ops.ts', 'dispatch threads.ts', '(garbage collector) ',
 ];
 
@@ -152,11 +152,11 @@ async function profile<T>(label: string, fn: () => Promise<T> | T): Promise<void
     if (v) console.log(`    ${((100 * v) / (busy + totals.idle)).toFixed(1).padStart(5)} %  ${f}`);
   }
   console.log('  top functions (self time):');
-  const top = [...fnTotals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 18);
+  const top = [...fnTotals.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 18));
   for (const [k, v] of top) console.log(`    ${((100 * v) / (busy + totals.idle)).toFixed(1).padStart(5)} %  ${k}`);
 }
 
-const [[xTrainU8, yTrain], [xTestU8]] = nv.datasets.mnist.loadData();
+const [[xTrainU8, yTrain], [xTestU8, yTest]] = nv.datasets.mnist.loadData();
 const xTrain = xTrainU8.div(255);
 const xTest = xTestU8.div(255);
 nv.setSeed(1);
@@ -179,6 +179,9 @@ if (kernels) {
 }
 console.log(`node ${process.version}, backend ${nv.getBackend().name}, relaxed SIMD ${kernels?.relaxedSimd ?? false}`);
 await profile(`fit, ${steps} steps of batch 32`, () => model.fit(xs, ys, { epochs: 1, verbose: 0 }));
+await profile('evaluate, 10k test images (batch 32) x 5', () => {
+  for (let i = 0; i < 5; i++) model.evaluate(xTest, yTest);
+});
 await profile('predict, 10k test images x 5', () => {
   for (let i = 0; i < 5; i++) model.predict(xTest);
 });

@@ -14,8 +14,8 @@ export interface TorchProc {
   note: string;
   /** Milliseconds per step of `steps` more PyTorch training steps. */
   train(steps: number): Promise<number>;
-  /** Milliseconds of one full epoch: 1875 steps of batch 32, then validation on the 10k test images. */
-  epoch(): Promise<number>;
+  /** Wall and CPU milliseconds of one full epoch: 1875 steps of batch 32, then validation on the 10k test images. */
+  epoch(): Promise<{ ms: number; cpuMs: number }>;
   close(): void;
 }
 
@@ -41,9 +41,9 @@ export async function benchTorch(): Promise<TorchProc | string> {
     if (r.done) throw new Error(`PyTorch benchmark ended early: ${stderr.slice(-500)}`);
     return r.value;
   };
-  const ask = async (cmd: string): Promise<number> => {
+  const ask = async (cmd: string): Promise<{ ms: number; cpuMs: number }> => {
     child.stdin.write(`${cmd}\n`);
-    return (JSON.parse(await next()) as { ms: number }).ms;
+    return JSON.parse(await next()) as { ms: number; cpuMs: number };
   };
   try {
     const res = JSON.parse(await next()) as { version: string; rows: [string, number | null][] };
@@ -53,7 +53,7 @@ export async function benchTorch(): Promise<TorchProc | string> {
     }
     return {
       note: `PyTorch ${res.version}, 1 thread (torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1)`,
-      train: (steps) => ask(`train ${steps}`),
+      train: async (steps) => (await ask(`train ${steps}`)).ms,
       epoch: () => ask('epoch'),
       close: () => child.stdin.end(),
     };
