@@ -16,6 +16,7 @@
 //   npm run bench              (add -- --quick for fewer repetitions)
 //   NERVA_RELAXED_SIMD=0 npm run bench     the same on the baseline-SIMD kernels
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as nv from '../src/index.js';
@@ -131,6 +132,7 @@ function describe(h: HeadToHead): string {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0];
   const kernels = loadWasmKernels();
   const build = kernels ? (kernels.relaxedSimd ? 'relaxed SIMD (FMA)' : 'baseline SIMD') : 'none';
   const notes: string[] = [`node ${process.version}; nerva wasm kernels: ${build}, ${nv.getNumThreads()} threads for large products`];
@@ -241,6 +243,7 @@ async function main(): Promise<void> {
     });
   }
 
+  notes.push(`machine load (1-minute load average) at the start ${loadAtStart.toFixed(1)}, at the end ${loadavg()[0].toFixed(1)}, on ${availableParallelism()} cores`);
   console.log(notes.join('\n'));
   console.log('ratios are against nerva-wasm (x > 1: nerva-wasm is that many times better)\n');
   const header = ['measure', ...ENGINES];
