@@ -1,7 +1,7 @@
 // The TensorFlow.js columns of `npm run bench` (wasm: XNNPACK with SIMD on one thread; cpu: pure JS).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { REPS, ROW_LATENCY, ROW_PREDICT, ROW_TRAIN, SHAPES, TRAIN_STEPS, median, put, subset, timeIt, xTest, yTest, type Engine, type Rep } from './common.js';
+import { REPS, ROW_LATENCY, ROW_PREDICT, ROW_TRAIN, SHAPES, TRAIN_STEPS, median, put, subset, timeIt, timeOnce, xTest, yTest, type Engine, type Rep } from './common.js';
 
 export interface TfModule {
   setBackend(b: string): Promise<boolean>;
@@ -77,11 +77,10 @@ export async function benchTf(tf: TfModule, backend: 'wasm' | 'cpu'): Promise<Re
   await model.fit(tx.slice([0, 0, 0], [20 * 32, 28, 28]), ty.slice([0], [20 * 32]), { epochs: 1, batchSize: 32, verbose: 0 });
   const trainMs: number[] = [];
   const rep: Rep = async () => {
-    const t0 = performance.now();
-    await model.fit(tx, ty, { epochs: 1, batchSize: 32, verbose: 0 });
-    return (performance.now() - t0) / steps;
+    const t = await timeOnce(() => model.fit(tx, ty, { epochs: 1, batchSize: 32, verbose: 0 }));
+    return { ms: t.ms / steps, cpuMs: t.cpuMs / steps };
   };
-  for (let r = 0; r < 2; r++) trainMs.push((await rep()) * steps);
+  for (let r = 0; r < 2; r++) trainMs.push((await rep()).ms * steps);
   const evalStart = performance.now();
   const ev = model.evaluate(txTest, tyTest, { batchSize: 32 });
   (Array.isArray(ev) ? ev : [ev]).forEach((t) => t.dataSync());
