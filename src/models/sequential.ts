@@ -185,10 +185,12 @@ export class Sequential {
   predict(x: DataLike, opts: PredictOptions = {}): Tensor {
     const t = this.adaptInput(toData('predict', 'x', x));
     const bs = opts.batchSize === undefined ? defaultPredictBatch(t) : checkBatchSize('predict', opts.batchSize);
-    // Built-in layers keep no reference to what they compute, so a batch's layer outputs can live in
-    // wasm memory for the pass (read in place by the next layer) and be given back after it.
-    const activations = this.layers.every(isBuiltInLayer);
     const n = t.shape[0];
+    // Built-in layers keep no reference to what they compute, so a batch's layer outputs can live in
+    // wasm memory for the pass (read in place by the next layer) and be given back after it. For a
+    // handful of samples the copies this saves are smaller than the bookkeeping (single-sample
+    // latency is ~12 us).
+    const activations = n > 16 && this.layers.every(isBuiltInLayer);
     return noGrad(() => {
       let out: Tensor | null = null;
       for (let s = 0; s < n; s += bs) {
