@@ -4,7 +4,10 @@
 //   kernel  the wasm kernels (matMul, the fused Dense and optimizer kernels, ...)
 //   copy    copying between JS arrays and wasm memory, and the JS-side array copies of ops
 //   alloc   allocation: typed-array creation, the wasm heap's allocator, garbage collection
+//   wait    the calling thread blocked on the thread pool's workers (predict's large products)
 //   js      everything else: ops, autograd, the training loop, JS reference kernels
+// Shares are of the calling thread's samples; per-step microseconds split the measured CPU time of
+// the profiled run by those shares (the workers' CPU time is counted in it, but not in the shares).
 // Not a test and not part of `npm run bench`. Run: npx tsx bench/profile.ts [--steps N]
 import { Session } from 'node:inspector';
 import { readFileSync } from 'node:fs';
@@ -92,12 +95,13 @@ function frameName(n: ProfileNode): string {
   return m ? `wasm:${wasmNames.get(Number(m[1])) ?? `internal-${m[1]}`}` : n.callFrame.functionName || '(anonymous)';
 }
 
-function bucket(n: ProfileNode): 'kernel' | 'copy' | 'alloc' | 'js' | 'idle' {
+function bucket(n: ProfileNode): 'kernel' | 'copy' | 'alloc' | 'wait' | 'js' | 'idle' {
   const { functionName: f, url } = n.callFrame;
   // The inspector's own dispatch (building the profile at Profiler.stop) is not the library's time.
   if (f === '(idle)' || f === '(program)' || f === '(root)' || (f === 'dispatch' && url === '')) return 'idle';
   if (url.startsWith('wasm://') || f.startsWith('wasm-function[')) return 'kernel';
   if (ALLOC.test(f)) return 'alloc';
+  if (/threads\.ts$/.test(url) && /^(join|dispatch|dispatchRows|run)$/.test(f)) return 'wait';
   if (COPY.test(f)) return 'copy';
   return 'js';
 }
@@ -109,15 +113,19 @@ const PHASES = [
   'concat shape-ops.ts', 'dispatch threads.ts', '(garbage collector) ',
 ];
 
-async function profile<T>(label: string, fn: () => Promise<T> | T): Promise<void> {
+async function profile<T>(label: string, units: number, unit: string, fn: () => Promise<T> | T): Promise<void> {
   const s = new Session();
   s.connect();
   await post(s, 'Profiler.enable');
-  await post(s, 'Profiler.setSamplingInterval', { interval: 50 });
+  // Coarse enough that sampling costs little of the CPU time measured alongside.
+  await post(s, 'Profiler.setSamplingInterval', { interval: 250 });
   await post(s, 'Profiler.start');
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await fn();
   const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const cpuUs = (c.user + c.system) / units;
   const { profile: p } = await post<{ profile: Profile }>(s, 'Profiler.stop');
   s.disconnect();
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -125,7 +133,7 @@ async function profile<T>(label: string, fn: () => Promise<T> | T): Promise<void
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   // Inclusive time of the phases of a step, by the function names on each sample's stack.
   const inclusive = new Map<string, number>();
-  const totals: Record<string, number> = { kernel: 0, copy: 0, alloc: 0, js: 0, idle: 0 };
+  const totals: Record<string, number> = { kernel: 0, copy: 0, alloc: 0, wait: 0, js: 0, idle: 0 };
   const fnTotals = new Map<string, number>();
   p.samples.forEach((id, i) => {
     const n = byId.get(id)!;
@@ -140,10 +148,11 @@ async function profile<T>(label: string, fn: () => Promise<T> | T): Promise<void
     }
     for (const f of onStack) inclusive.set(f, (inclusive.get(f) ?? 0) + dt);
   });
-  const busy = totals.kernel + totals.copy + totals.alloc + totals.js;
-  console.log(`\n${label}: ${wall.toFixed(0)} ms wall`);
-  for (const k of ['kernel', 'copy', 'alloc', 'js'] as const) {
-    console.log(`  ${k.padEnd(7)} ${((100 * totals[k]) / busy).toFixed(1).padStart(5)} %`);
+  const busy = totals.kernel + totals.copy + totals.alloc + totals.wait + totals.js;
+  console.log(`\n${label}: ${wall.toFixed(0)} ms wall, ${cpuUs.toFixed(0)} µs of CPU per ${unit}`);
+  for (const k of ['kernel', 'copy', 'alloc', 'wait', 'js'] as const) {
+    const share = totals[k] / busy;
+    console.log(`  ${k.padEnd(7)} ${(100 * share).toFixed(1).padStart(5)} %  ${(share * cpuUs).toFixed(0).padStart(6)} µs`);
   }
   console.log(`  (idle/program ${((100 * totals.idle) / (busy + totals.idle)).toFixed(1)} % of samples)`);
   console.log('  phases (inclusive):');
@@ -178,10 +187,10 @@ if (kernels) {
   wasmNames = wasmExportNames(readFileSync(new URL(`../src/backend/wasm/${file}`, import.meta.url)));
 }
 console.log(`node ${process.version}, backend ${nv.getBackend().name}, relaxed SIMD ${kernels?.relaxedSimd ?? false}`);
-await profile(`fit, ${steps} steps of batch 32`, () => model.fit(xs, ys, { epochs: 1, verbose: 0 }));
-await profile('evaluate, 10k test images (batch 32) x 5', () => {
+await profile(`fit, ${steps} steps of batch 32`, steps, 'step', () => model.fit(xs, ys, { epochs: 1, verbose: 0 }));
+await profile('evaluate, 10k test images (batch 32) x 5', 5, 'evaluate', () => {
   for (let i = 0; i < 5; i++) model.evaluate(xTest, yTest);
 });
-await profile('predict, 10k test images x 5', () => {
+await profile('predict, 10k test images (default options) x 5', 5, 'predict', () => {
   for (let i = 0; i < 5; i++) model.predict(xTest);
 });
