@@ -87,6 +87,14 @@ declare namespace __AdaptedExports {
    * @param nesterov `bool`
    */
   export function sgdUpdate(w: number, g: number, m: number, len: number, lr: number, momentum: number, nesterov: boolean): void;
+  /**
+   * assembly/index/softmaxRows
+   * @param x `usize`
+   * @param out `usize`
+   * @param rows `i32`
+   * @param cols `i32`
+   */
+  export function softmaxRows(x: number, out: number, rows: number, cols: number): void;
 }
 /** Instantiates the compiled WebAssembly module with the given imports. */
 export declare function instantiate(module: WebAssembly.Module, imports: {

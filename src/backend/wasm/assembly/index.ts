@@ -513,3 +513,70 @@ export function sgdUpdate(w: usize, g: usize, m: usize, len: i32, lr: f32, momen
     }
   }
 }
+
+// e^z for z <= 0 (softmax's x - rowMax), Cephes' expf: z = n ln2 + r with |r| <= ln2/2, e^r by a
+// degree-7 polynomial, times 2^n built in the exponent bits (relative error ~1e-7 near 0, ~4e-6
+// near -87, where float32 rounding of z itself dominates). Below -87 the
+// result would be subnormal: 0 (the JS reference gives values under 1.2e-38 there). NaN stays NaN
+// (the compares are false for it, and max/arithmetic propagate it).
+// @ts-ignore: decorator
+@inline function expNonPositive(z: v128): v128 {
+  const zc = f32x4.max(z, f32x4.splat(-87));
+  const n = f32x4.nearest(f32x4.mul(zc, f32x4.splat(1.44269504088896341)));
+  const r = f32x4.sub(f32x4.sub(zc, f32x4.mul(n, f32x4.splat(0.693359375))), f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const e = f32x4.mul(y, scale);
+  return v128.andnot(e, f32x4.lt(z, f32x4.splat(-87)));
+}
+
+/**
+ * Softmax over each row of x[rows, cols] into out (which may be x): out = e / sum(e) with
+ * e = exp(x - rowMax). A NaN in a row, or a +Infinity, makes the row NaN, as in the JS reference.
+ */
+export function softmaxRows(x: usize, out: usize, rows: i32, cols: i32): void {
+  const ld = <usize>cols * 4;
+  for (let i = 0; i < rows; i++) {
+    const xr = x + <usize>i * ld;
+    const or = out + <usize>i * ld;
+    // Row max, NaN-propagating (f32x4.max and f32.max both return NaN for a NaN operand).
+    let mv = f32x4.splat(-Infinity);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; j < cols; j++) m = max(m, load<f32>(xr + (<usize>j << 2)));
+    const ms = f32x4.splat(m);
+    let sv = f32x4.splat(0);
+    j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const e = expNonPositive(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms));
+      v128.store(or + (<usize>j << 2), e);
+      sv = f32x4.add(sv, e);
+    }
+    const tail = cols - j;
+    if (tail > 0) {
+      // The last 1-3 values in one vector, the other lanes -Infinity (e = 0, nothing added).
+      const at = xr + (<usize>j << 2);
+      let v = f32x4.replace_lane(f32x4.splat(-Infinity), 0, load<f32>(at));
+      if (tail > 1) v = f32x4.replace_lane(v, 1, load<f32>(at, 4));
+      if (tail > 2) v = f32x4.replace_lane(v, 2, load<f32>(at, 8));
+      const e = expNonPositive(f32x4.sub(v, ms));
+      const ot = or + (<usize>j << 2);
+      store<f32>(ot, f32x4.extract_lane(e, 0));
+      if (tail > 1) store<f32>(ot, f32x4.extract_lane(e, 1), 4);
+      if (tail > 2) store<f32>(ot, f32x4.extract_lane(e, 2), 8);
+      sv = f32x4.add(sv, e);
+    }
+    const s = f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3);
+    const sd = f32x4.splat(s);
+    j = 0;
+    for (; j + 4 <= cols; j += 4) v128.store(or + (<usize>j << 2), f32x4.div(v128.load(or + (<usize>j << 2)), sd));
+    for (; j < cols; j++) store<f32>(or + (<usize>j << 2), load<f32>(or + (<usize>j << 2)) / s);
+  }
+}
