@@ -22,7 +22,8 @@ export interface ArenaOptions {
   /**
    * Layer outputs (layerOutput()) are scratch too. Only for a step whose every layer is one of the
    * library's own, which keep no reference to their inputs or outputs beyond the step; whoever runs
-   * the step must copy what it returns (predict's outputs) before the step ends.
+   * the step must copy what it returns (predict's outputs) before the step ends. Losses, metrics and
+   * optimizers see such outputs and gradients only during the step (as Optimizer.update documents).
    */
   activations?: boolean;
 }
