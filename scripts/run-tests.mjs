@@ -1,8 +1,8 @@
 // Runs the test suite with Node's own test runner (via tsx), because Node 20's `--test` cannot
 // glob for .ts files by itself. One suite, two backends: every test runs on the default backend
 // (wasm where available), then the op, autograd, layer, loss, optimizer and model tests run again
-// on the JS reference backend (NERVA_BACKEND=js); on Node 20-21 the wasm kernel tests run a third
-// time on the relaxed-SIMD build. Tests that start child processes, read files or draw pictures do
+// on the JS reference backend (NERVA_BACKEND=js); the wasm kernel tests run a third time on the
+// baseline-SIMD build. Tests that start child processes, read files or draw pictures do
 // not depend on the backend and run once.
 //
 //   node scripts/run-tests.mjs [substring ...]   only files whose path contains one of them
@@ -41,20 +41,12 @@ function run(label, list, env, nodeFlags = []) {
   return r.status ?? 1;
 }
 
-// Node 20 and 21 run relaxed SIMD only behind a V8 flag (which the `nerva` command sets), so the
-// default pass above tests the baseline kernels there: the wasm tests run once more on the
-// relaxed-SIMD build. On Node 22+ the default pass already uses that build.
-const RELAXED_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b, 0x03,
-  0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0x85, 0x02,
-  0x0b,
-]);
-const major = Number(process.versions.node.split('.')[0]);
-const wasmFiles = files.filter((f) => /src\/backend\/wasm\/(kernels|differential|heap|conv)\.test\.ts$/.test(f));
+// The default pass runs the relaxed-SIMD (FMA) kernels wherever Node can (the library enables them
+// on Node 20 too); the baseline-SIMD build is the fallback elsewhere, so the wasm tests run once more
+// on it (NERVA_RELAXED_SIMD=0 selects it).
+const wasmFiles = files.filter((f) => /src\/backend\/wasm\/(kernels|differential|heap|threads|relaxed-simd|conv)\.test\.ts$/.test(f));
 
 let status = run('default backend', files, {});
 if (perBackend.length) status = run('js reference backend', perBackend, { NERVA_BACKEND: 'js' }) || status;
-if (wasmFiles.length && !WebAssembly.validate(RELAXED_PROBE) && major < 22) {
-  status = run('wasm kernels, relaxed-SIMD build', wasmFiles, {}, ['--experimental-wasm-relaxed-simd']) || status;
-}
+if (wasmFiles.length) status = run('wasm kernels, baseline-SIMD build', wasmFiles, { NERVA_RELAXED_SIMD: '0' }) || status;
 process.exit(status);

@@ -1,21 +1,19 @@
-// Scratch storage owned by one training step. Some short-lived arrays are worth placing where the
-// fast kernels read and write them in place (wasm memory): a weight's gradient, read by the
-// optimizer right after the backward pass; a shuffled batch; and the large activations of a convnet
-// (a conv layer's output at batch 128 is 11 MB: as an ordinary array it would be freshly mapped,
-// copied out of wasm memory by its kernel and copied back in by the next one, every step). Such
-// storage cannot wait for garbage collection: V8 does not see wasm memory as memory pressure (it
-// grew to 615 MB in 3 epochs, and to the 2 GB maximum within ~100 convnet steps, that way). So the
-// step that made it gives it all back when it ends. Code that makes such arrays calls scratch() or
-// stepOutput(); only the training step opens an arena. Outside one, both give ordinary arrays.
+// Scratch storage owned by one step: a training step, or one batch of predict / evaluate. Some
+// short-lived arrays are worth placing where the fast kernels read and write them in place (wasm
+// memory): a weight's gradient, read by the optimizer right after the backward pass; a shuffled
+// batch; and the layers' outputs and input gradients (a conv layer's output at batch 128 is 11 MB:
+// as an ordinary array it would be freshly mapped, copied out of wasm memory by its kernel and
+// copied back in by the next one, every step). Such storage cannot wait for garbage collection:
+// V8 does not see wasm memory as memory pressure (it grew to 615 MB in 3 epochs, and to the 2 GB
+// maximum within ~100 convnet steps, that way). So the step that made it gives it all back when it
+// ends. Code that makes such arrays calls scratch(), layerOutput() or stepOutput(); only the
+// training loop, predict and evaluate open an arena. Outside one, all three give ordinary arrays.
 
 import { Tensor } from '../tensor/tensor.js';
 import { allocate, type DType, type TypedArray } from '../tensor/dtype.js';
 import { sizeOf } from '../tensor/shape.js';
 import type { Backend } from './backend.js';
 import { getBackend } from './index.js';
-
-/** Outputs smaller than this (bias gradients, statistics) stay ordinary arrays: nothing to gain. */
-const MIN_STEP_OUTPUT = 4096;
 
 interface Arena {
   readonly backend: Backend;
@@ -48,15 +46,16 @@ export function scratch(dtype: DType, n: number): TypedArray {
 }
 
 /**
- * A tensor for a kernel that writes every element of it (an activation, an input gradient): step
+ * Storage for a layer's output or an input gradient, overwritten entirely by its kernel: step
  * storage inside an arena that allows activations, otherwise an ordinary array.
  */
+export function layerOutput(dtype: DType, n: number): TypedArray {
+  return open?.activations ? scratch(dtype, n) : allocate(dtype, n);
+}
+
+/** layerOutput as a tensor of `shape`. */
 export function stepOutput(shape: number[], dtype: DType): Tensor {
-  const n = sizeOf(shape);
-  if (!open || !open.activations || n < MIN_STEP_OUTPUT || open.backend !== getBackend()) return new Tensor(allocate(dtype, n), shape, dtype);
-  const arr = open.backend.allocateScratch(dtype, n);
-  open.arrays.push(arr);
-  return new Tensor(arr, shape, dtype);
+  return new Tensor(layerOutput(dtype, sizeOf(shape)), shape, dtype);
 }
 
 /**

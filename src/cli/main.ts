@@ -2,8 +2,6 @@
 // The `nerva` command: `nerva mnist` (the main job), `nerva summary <model>`, `nerva serve <model>`,
 // `nerva --help`.
 
-// First: it must run before any module below loads the wasm kernels.
-import './relaxed-simd.js';
 import { MAIN_HELP, MNIST_HELP, SERVE_HELP, UsageError, parseMnistArgs, parseServeArgs, prepareOutDir } from './args.js';
 import { NervaError } from '../errors.js';
 import { errorCode, fileSystemError } from '../io/paths.js';

@@ -3,9 +3,8 @@
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { toTensor } from '../ops/convert.js';
-import { isFloat } from '../tensor/dtype.js';
+import { allocate, isFloat } from '../tensor/dtype.js';
 import { sizeOf } from '../tensor/shape.js';
-import { getBackend } from '../backend/index.js';
 import { scratch } from '../backend/arena.js';
 import { ArgumentError, fmtShape } from '../errors.js';
 import { describeValue } from '../options.js';
@@ -82,12 +81,18 @@ export function rows(t: Tensor, start: number, size: number): Tensor {
  * only for a batch nothing keeps beyond the step. The indices are trusted (a permutation).
  */
 export function takeRows(t: Tensor, indices: Int32Array, inStep = false): Tensor {
-  const idx = new Tensor(indices, [indices.length], 'int32');
-  if (!inStep) return ops.gather(t, idx, 0);
+  const row = sizeOf(t.shape.slice(1));
   const shape = [indices.length, ...t.shape.slice(1)];
-  const out = new Tensor(scratch(t.dtype, sizeOf(shape)), shape, t.dtype);
-  getBackend().gather(t, idx, 0, out);
-  return out;
+  const out = inStep ? scratch(t.dtype, sizeOf(shape)) : allocate(t.dtype, sizeOf(shape));
+  const src = t.values;
+  // Whole rows at a time (a native copy each): the element-wise gather kernel took 7% of an MNIST
+  // training step. Batches of data take no gradient, so no autograd node is needed.
+  if (row >= 16) {
+    for (let i = 0; i < indices.length; i++) out.set(src.subarray(indices[i] * row, (indices[i] + 1) * row), i * row);
+  } else {
+    for (let i = 0; i < indices.length; i++) for (let j = 0; j < row; j++) out[i * row + j] = src[indices[i] * row + j];
+  }
+  return new Tensor(out, shape, t.dtype);
 }
 
 /** Features are computed in float32: integer images (uint8 MNIST) are converted per batch. */

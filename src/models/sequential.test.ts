@@ -84,6 +84,24 @@ describe('predict, evaluate, trainOnBatch, predictOnBatch', () => {
     assert.deepEqual(m.predict([0.1, 0.2, 0.3]).shape, [1, 2]);
   });
 
+  test('predict by default runs large batches (about 4 MB of input): the outputs of batches of 32', () => {
+    setSeed(8);
+    // 2,900 samples of 784 values: three passes of 1,312 (the first layer split across threads).
+    const m = new Sequential([layers.dense({ units: 24, inputShape: [784], activation: 'relu' }), layers.dense({ units: 3, activation: 'softmax' })]);
+    const x = randomUniform([2900, 784]);
+    const byDefault = m.predict(x);
+    const small = m.predict(x, { batchSize: 32 });
+    assert.deepEqual(byDefault.shape, [2900, 3]);
+    const a = arr(byDefault);
+    const b = arr(small);
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-6, `output ${i}: ${a[i]} vs ${b[i]}`);
+    // A linear last layer: its output is the pass's scratch storage, copied out before it is reused.
+    const lin = new Sequential([layers.dense({ units: 5, inputShape: [784] })]);
+    const p1 = arr(lin.predict(x));
+    lin.predict(randomUniform([2900, 784]));
+    assert.deepEqual(arr(lin.predict(x)), p1);
+  });
+
   test('evaluate returns { loss, accuracy } computed over all samples', () => {
     const m = new Sequential([layers.dense({ units: 2, inputShape: [1], activation: 'softmax' })]);
     m.setWeights([tensor([[1, -1]]), tensor([0, 0])]);

@@ -132,6 +132,33 @@ describe('batch storage', () => {
     assert.ok(keep.seen.length >= 12);
     for (const [i, s] of keep.seen.entries()) assert.deepEqual(Float32Array.from(s.x.values), s.copy, `batch ${i} changed after its step`);
   });
+
+  test('a custom layer that keeps what a Dense layer computed still sees it intact after fit, evaluate and predict', async () => {
+    // With only built-in layers, Dense outputs live in the step's scratch storage and are reused
+    // after the step; a custom layer after a Dense layer might keep that output, so with one in the
+    // model the outputs must be ordinary arrays.
+    class Keep extends Layer {
+      readonly className = 'Keep';
+      readonly seen: { x: Tensor; copy: Float32Array }[] = [];
+      call(x: Tensor): Tensor {
+        this.seen.push({ x, copy: Float32Array.from(x.values) });
+        return x;
+      }
+      computeOutputShape(s: Shape): Shape {
+        return s;
+      }
+    }
+    setSeed(4);
+    const keep = new Keep({}, 'keep_dense');
+    const model = new Sequential([layers.flatten({ inputShape: [8, 8] }), layers.dense({ units: 12, activation: 'relu' }), keep, layers.dense({ units: 4, activation: 'softmax' })]);
+    model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+    const { x, y } = mnistLike(96);
+    await model.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0, validationData: [x, y] });
+    model.evaluate(x, y, { batchSize: 32 });
+    model.predict(x, { batchSize: 40 });
+    assert.ok(keep.seen.length >= 12 + 6 + 3 + 3);
+    for (const [i, s] of keep.seen.entries()) assert.deepEqual(Float32Array.from(s.x.values), s.copy, `output ${i} changed after its step`);
+  });
 });
 
 describe('bad input gets clear errors', () => {

@@ -114,18 +114,22 @@ export function evaluateLoop(model: Sequential, x: Tensor, y: Tensor, batchSize:
     out.loss = lossSum / count;
     return out;
   };
+  // As in a training step, built-in layers' outputs live in wasm memory for the batch.
+  const activations = model.layers.every(isBuiltInLayer);
   noGrad(() => {
     for (let step = 0, s = 0; s < n; step++, s += batchSize) {
       const size = Math.min(batchSize, n - s);
-      const xb = rows(x, s, size);
-      const yb = rows(y, s, size);
-      const yPred = model.call(xb, false);
-      const v = lossOf(model, yb, yPred).values;
-      // A per-sample loss has one value per sample; a loss that returns a scalar counts as the batch mean.
-      const perSample = v.length === size;
-      for (let i = 0; i < v.length; i++) lossSum += perSample ? v[i] : (v[i] * size) / v.length;
-      count += size;
-      for (const m of metrics) m.update(yb, yPred);
+      withStepArena(() => {
+        const xb = rows(x, s, size);
+        const yb = rows(y, s, size);
+        const yPred = model.call(xb, false);
+        const v = lossOf(model, yb, yPred).values;
+        // A per-sample loss has one value per sample; a loss that returns a scalar counts as the batch mean.
+        const perSample = v.length === size;
+        for (let i = 0; i < v.length; i++) lossSum += perSample ? v[i] : (v[i] * size) / v.length;
+        count += size;
+        for (const m of metrics) m.update(yb, yPred);
+      }, { activations });
       bar?.update(step + 1, logs());
     }
   });

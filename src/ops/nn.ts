@@ -4,7 +4,7 @@ import { Tensor as TensorClass, type Tensor, type TensorLike } from '../tensor/t
 import { floatResult, isFloat } from '../tensor/dtype.js';
 import { normalizeAxis, sizeOf } from '../tensor/shape.js';
 import { getBackend } from '../backend/index.js';
-import { scratch } from '../backend/arena.js';
+import { layerOutput, scratch } from '../backend/arena.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
 import { empty, greater, mul } from './elementwise.js';
@@ -50,7 +50,9 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: DenseA
     throw new ShapeError(`dense: shapes do not fit: x ${fmtShape(x.shape)}, kernel ${fmtShape(w.shape)}${b ? `, bias ${fmtShape(b.shape)}` : ''}`);
   }
   const dtype = x.dtype === w.dtype && (!b || b.dtype === w.dtype) && isFloat(w.dtype) ? w.dtype : 'float32';
-  const out = empty([x.shape[0], w.shape[1]], dtype);
+  // In a step of built-in layers the output stays in wasm memory, where the next layer's kernel and
+  // the backward pass read it in place.
+  const out = new TensorClass(layerOutput(dtype, x.shape[0] * w.shape[1]), [x.shape[0], w.shape[1]], dtype);
   getBackend().denseForward(x, w, b, activation, out);
   return record(out, 'dense', b ? [x, w, b] : [x, w], { activation });
 }
@@ -78,11 +80,12 @@ export function denseBackward(
       need[2] ? sum(dz, 0) : null,
     ];
   }
-  const dx = need[0] ? empty([...x.shape], dtype) : null;
-  // dw is read by the optimizer right after: scratch storage lets the wasm backend keep it in its
-  // memory (no copy out and back in), and the training step gives it back when the step ends.
+  // All three are read within the step (dx by the previous layer's backward, dw and db by the
+  // optimizer right after): scratch storage lets the wasm backend keep them in its memory (no copy
+  // out and back in), and the training step gives it back when the step ends.
+  const dx = need[0] ? new TensorClass(scratch(dtype, sizeOf(x.shape)), [...x.shape], dtype) : null;
   const dw = need[1] ? new TensorClass(scratch(dtype, sizeOf(w.shape)), [...w.shape], dtype) : null;
-  const db = need[2] ? empty([w.shape[1]], dtype) : null;
+  const db = need[2] ? new TensorClass(scratch(dtype, w.shape[1]), [w.shape[1]], dtype) : null;
   getBackend().denseBackward(x, w, y, dy, activation, dx, dw, db);
   return [dx, dw, db];
 }

@@ -122,6 +122,36 @@ test('denseBackward: wasm equals js (relu mask, dx, dw, db; sizes 0, 1, odd; NaN
   }
 });
 
+test('softmax: wasm equals js (sizes 1, odd, not a multiple of 4; large logits; -Infinity, +Infinity, NaN rows)', () => {
+  let seed = 300;
+  for (const shape of [[1, 1], [1, 10], [32, 10], [7, 3], [5, 17], [3, 4], [2, 3, 9], [6, 1], [4, 0], [0, 5], [100]]) {
+    for (const spread of [1, 30, 200]) {
+      const x = rand(shape, seed++);
+      const v = x.values as Float32Array;
+      for (let i = 0; i < v.length; i++) v[i] *= spread;
+      const o1 = empty(shape);
+      const o2 = empty(shape);
+      jsBackend.softmax(x, o1);
+      wasm!.softmax!(x, o2);
+      assertClose(o2.values as Float32Array, o1.values as Float32Array, `softmax ${JSON.stringify(shape)} x${spread}`, 1);
+    }
+  }
+  // Row 0 has a -Infinity (its probability is 0), row 1 a NaN, row 2 a +Infinity, row 3 is all -Infinity.
+  const x = rand([4, 6], 9);
+  const v = x.values as Float32Array;
+  v[1] = -Infinity;
+  v[6 + 4] = NaN;
+  v[12 + 5] = Infinity;
+  v.fill(-Infinity, 18, 24);
+  const o1 = empty([4, 6]);
+  const o2 = empty([4, 6]);
+  jsBackend.softmax(x, o1);
+  wasm!.softmax!(x, o2);
+  assertClose(o2.values as Float32Array, o1.values as Float32Array, 'softmax with infinities and NaN', 1);
+  assert.equal((o2.values as Float32Array)[1], 0);
+  assert.ok((o2.values as Float32Array).subarray(6, 24).every(Number.isNaN));
+});
+
 test('sgdUpdate: wasm equals js over several steps (plain, momentum, Nesterov)', () => {
   const n = 1003;
   for (const [momentum, nesterov] of [[0, false], [0.9, false], [0.5, true]] as const) {

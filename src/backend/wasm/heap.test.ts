@@ -112,24 +112,28 @@ test('wasm memory stays flat over many training steps', async () => {
   const resident = K.heap.residentBytes;
   await model.fit(x, y, { epochs: 5, batchSize: 32, verbose: 0 });
   assert.equal(K.heap.bytes, bytes);
-  // Each step's weight gradients are given back as soon as they are applied, not at some later GC.
   assert.equal(K.heap.residentBytes, resident);
+  // Each step's scratch (batch, layer outputs, gradients) is given back when the step ends.
+  assert.equal(K.heap.scratchBytes, 0);
 });
 
-test('releaseTransient frees transient blocks only', { skip: !createHeap()?.shared }, () => {
+test('releaseScratch frees scratch blocks only', { skip: !createHeap()?.shared }, () => {
   const heap = createHeap()!;
   const keep = heap.resident(100)!;
-  const temp = heap.resident(100, true)!;
+  const temp = heap.scratch(100)!;
+  assert.equal(heap.offsetOf(temp), temp.byteOffset);
+  assert.equal(heap.scratchBytes, 448);
   const base = heap.residentBytes;
-  heap.releaseTransient(keep);
-  heap.releaseTransient(new Float32Array(100));
-  heap.releaseTransient(temp.subarray(4));
+  heap.releaseScratch(keep);
+  heap.releaseScratch(new Float32Array(100));
+  heap.releaseScratch(temp.subarray(4));
   assert.equal(heap.residentBytes, base, 'persistent blocks, plain arrays and sub-views are left alone');
-  heap.releaseTransient(temp);
-  assert.equal(heap.residentBytes, base - 448);
-  heap.releaseTransient(temp);
-  assert.equal(heap.residentBytes, base - 448, 'a second release is a no-op');
+  assert.equal(heap.scratchBytes, 448);
+  heap.releaseScratch(temp);
+  assert.equal(heap.scratchBytes, 0);
   assert.equal(heap.malloc(400), temp.byteOffset, 'the block is reused');
+  heap.releaseScratch(temp);
+  assert.equal(heap.malloc(64), temp.byteOffset + 448, 'a second release of a reused block is a no-op');
 });
 
 test('a full heap refuses cleanly: HeapFullError, null resident storage, and it keeps working', { skip: !createHeap()?.shared }, () => {

@@ -18,6 +18,7 @@
 // call itself (try/finally).
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { relaxedSimdAllowed, withRelaxedSimd } from './relaxed-simd.js';
 
 /**
  * The kernels' exports, typed from the compiler's own bindings (kernel-exports.d.ts, written by
@@ -47,12 +48,14 @@ export class WasmHeap {
   // them addresses this memory at its byteOffset.
   private readonly buffers = new WeakSet<ArrayBufferLike>();
   private readonly registry = new FinalizationRegistry<number>((off) => this.release(off));
-  /** Offsets of resident blocks made with transient = true (the only ones releaseTransient frees). */
-  private readonly transients = new Set<number>();
   /** Offsets of live resident blocks. */
   private readonly residents = new Set<number>();
+  /** Live scratch blocks by offset, with the very array scratch() returned for each. */
+  private readonly scratchBlocks = new Map<number, Float32Array>();
   /** Bytes in live resident blocks (for tests and memory checks). */
   residentBytes = 0;
+  /** Bytes in live scratch blocks (for tests: zero between steps). */
+  scratchBytes = 0;
 
   constructor(
     readonly module: WebAssembly.Module,
@@ -134,7 +137,6 @@ export class WasmHeap {
     if (size === undefined) return;
     this.used.delete(off);
     if (this.residents.delete(off)) this.residentBytes -= size;
-    this.transients.delete(off);
     const end = off + size;
     // Insert in order and coalesce with the neighbours.
     let i = 0;
@@ -155,11 +157,47 @@ export class WasmHeap {
   }
 
   /**
-   * A Float32Array of n elements living in wasm memory, freed when it is garbage-collected; null on
-   * the plain build or when memory is full (callers then use a JS array). Zeroed unless transient:
-   * a transient block holds whatever was there, and its caller must overwrite all of it.
+   * A zeroed Float32Array of n elements living in wasm memory, freed when it is garbage-collected;
+   * null on the plain build or when memory is full (callers then use a JS array).
    */
-  resident(n: number, transient = false): Float32Array | null {
+  resident(n: number): Float32Array | null {
+    const arr = this.block(n);
+    if (!arr) return null;
+    const off = arr.byteOffset;
+    arr.fill(0);
+    this.registry.register(arr, off);
+    this.residents.add(off);
+    this.residentBytes += this.used.get(off)!;
+    return arr;
+  }
+
+  /**
+   * A Float32Array of n elements in wasm memory for one step's scratch storage: not zeroed (its
+   * caller overwrites all of it; zeroing 400 KB per training step would cost more than a tenth of
+   * the step) and not left to the garbage collector, so it must be given back with releaseScratch.
+   * null on the plain build or when memory is full.
+   */
+  scratch(n: number): Float32Array | null {
+    const arr = this.block(n);
+    if (!arr) return null;
+    this.scratchBlocks.set(arr.byteOffset, arr);
+    this.scratchBytes += this.used.get(arr.byteOffset)!;
+    return arr;
+  }
+
+  /**
+   * Gives back an array made by scratch(). Anything else (a resident or plain array, a sub-view, a
+   * stale view of a block already given back and reused, a second call) is left alone.
+   */
+  releaseScratch(arr: Float32Array): void {
+    const off = this.offsetOf(arr);
+    if (off < 0 || this.scratchBlocks.get(off) !== arr) return;
+    this.scratchBlocks.delete(off);
+    this.scratchBytes -= this.used.get(off)!;
+    this.release(off);
+  }
+
+  private block(n: number): Float32Array | null {
     if (!this.shared) return null;
     let off: number;
     try {
@@ -170,28 +208,7 @@ export class WasmHeap {
     }
     const arr = new Float32Array(this.memory.buffer, off, n);
     this.buffers.add(arr.buffer);
-    // Transient blocks are overwritten whole by the kernel they are made for; zeroing 400 KB per
-    // training step would cost more than a tenth of the step.
-    if (!transient) arr.fill(0);
-    // The array is its own unregister token (held weakly), for releaseTransient.
-    this.registry.register(arr, off, arr);
-    this.residents.add(off);
-    if (transient) this.transients.add(off);
-    this.residentBytes += this.used.get(off)!;
     return arr;
-  }
-
-  /**
-   * Frees a transient resident array now instead of at garbage collection. Only for storage whose
-   * every user is known to be done with it (a training step's weight gradients once applied); any
-   * other array, resident or not, is left alone.
-   */
-  releaseTransient(arr: Float32Array): void {
-    const off = this.offsetOf(arr);
-    if (off < 0 || !this.transients.has(off)) return;
-    // unregister() succeeds only for the very array resident() returned, still registered: a
-    // sub-view, a stale view of a block already given back and reused, or a second call do nothing.
-    if (this.registry.unregister(arr)) this.release(off);
   }
 }
 
@@ -200,18 +217,6 @@ const SIMD_PROBE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b, 0x03,
   0x02, 0x01, 0x00, 0x0a, 0x0b, 0x01, 0x09, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0xe4, 0x01, 0x0b,
 ]);
-// (module (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f32x4.relaxed_madd))
-const RELAXED_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b, 0x03,
-  0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0x85, 0x02,
-  0x0b,
-]);
-
-/** True when this engine validates WebAssembly relaxed SIMD (Node 22+, or 20-21 with the V8 flag). */
-export function relaxedSimdValidates(): boolean {
-  return validates(RELAXED_PROBE);
-}
-
 function validates(bytes: BufferSource): boolean {
   try {
     return WebAssembly.validate(bytes);
@@ -221,7 +226,7 @@ function validates(bytes: BufferSource): boolean {
 }
 
 export interface HeapOptions {
-  /** Load the baseline SIMD build even where relaxed SIMD is available. */
+  /** Load the baseline SIMD build even where relaxed SIMD is available (as NERVA_RELAXED_SIMD=0 does). */
   baselineOnly?: boolean;
   /** Use the plain (unshared) build even where shared memory works: no resident storage, no threads. */
   unshared?: boolean;
@@ -237,25 +242,32 @@ function compile(name: string): WebAssembly.Module {
   return new WebAssembly.Module(readFileSync(fileURLToPath(new URL(name, import.meta.url))));
 }
 
+/** The relaxed-SIMD build where this engine runs it and it is wanted, else the baseline build. */
+function compileBuild(shared: boolean, wantRelaxed: boolean): { module: WebAssembly.Module; relaxed: boolean } {
+  const [baseline, relaxed] = shared ? ['./nerva-shared.wasm', './nerva-shared-relaxed.wasm'] : ['./nerva.wasm', './nerva-relaxed.wasm'];
+  if (wantRelaxed && fileExists(relaxed)) {
+    const module = withRelaxedSimd(() => compile(relaxed));
+    if (module) return { module, relaxed: true };
+  }
+  return { module: compile(baseline), relaxed: false };
+}
+
 /** Instantiates the best build this engine runs; null where WebAssembly SIMD is unavailable. */
 export function createHeap(options: HeapOptions = {}): WasmHeap | null {
   if (typeof WebAssembly !== 'object' || !validates(SIMD_PROBE)) return null;
-  const relaxed = !options.baselineOnly && relaxedSimdValidates() && fileExists('./nerva-relaxed.wasm');
+  const wantRelaxed = !options.baselineOnly && relaxedSimdAllowed();
   const canShare = !options.unshared && typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object';
-  if (canShare) {
-    const file = relaxed ? './nerva-shared-relaxed.wasm' : './nerva-shared.wasm';
+  if (canShare && fileExists('./nerva-shared.wasm')) {
     try {
-      if (fileExists(file)) {
-        const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
-        const memory = new WebAssembly.Memory({ initial: 16, maximum: maxPages, shared: true });
-        const module = compile(file);
-        return new WasmHeap(module, new WebAssembly.Instance(module, { env: { memory } }), memory, true, relaxed, maxPages);
-      }
+      const maxPages = Math.min(options.maxPages ?? MAX_PAGES, MAX_PAGES);
+      const memory = new WebAssembly.Memory({ initial: 16, maximum: maxPages, shared: true });
+      const { module, relaxed } = compileBuild(true, wantRelaxed);
+      return new WasmHeap(module, new WebAssembly.Instance(module, { env: { memory } }), memory, true, relaxed, maxPages);
     } catch {
       // No shared memory here (a browser without cross-origin isolation): the plain build below.
     }
   }
-  const module = compile(relaxed ? './nerva-relaxed.wasm' : './nerva.wasm');
+  const { module, relaxed } = compileBuild(false, wantRelaxed);
   const instance = new WebAssembly.Instance(module, {});
   return new WasmHeap(module, instance, instance.exports.memory as WebAssembly.Memory, false, relaxed);
 }

@@ -1,10 +1,10 @@
-// The wasm backend: the primitives where time goes in training (matMul, Dense forward and backward,
-// convolution, pooling and batch normalization (./conv.ts), the SGD and Adam updates) run in the
-// shipped WebAssembly SIMD kernels; every other primitive is left to the JS reference by the
-// dispatcher in ../index.ts. Each accelerated primitive is one entry through `accelerated`
-// (float32 check, JS fallback, debug report). Weights and optimizer slots are allocated in wasm
-// memory (allocatePersistent), so the kernels read them in place instead of copying them in on
-// every call.
+// The wasm backend: the primitives where time goes in training and inference (matMul, Dense forward
+// and backward, softmax, convolution, pooling and batch normalization (./conv.ts), the SGD and Adam
+// updates) run in the shipped WebAssembly SIMD kernels; every other primitive is left to the JS
+// reference by the dispatcher in ../index.ts. Each accelerated primitive is one entry through
+// `accelerated` (float32 check, JS fallback, debug report). Weights and optimizer slots are
+// allocated in wasm memory (allocatePersistent), so the kernels read them in place instead of
+// copying them in on every call.
 
 import type { Backend, TensorData } from '../backend.js';
 import type { PartialBackend } from '../index.js';
@@ -72,14 +72,19 @@ function makeBackend(k: WasmKernels): PartialBackend {
       const [xv, wv, yv, dyv] = [x, w, y, dy].map((t) => t.values as Float32Array);
       k.denseBackward(xv, wv, yv, dyv, m, kk, n, activation, { dx: f32(dx), dw: f32(dw), db: f32(db) });
     }),
+    softmax: accelerated('softmax', (x, out) => {
+      if (x.shape.length === 0) return false;
+      const cols = x.shape[x.shape.length - 1];
+      k.softmax(x.values as Float32Array, cols === 0 ? 0 : x.values.length / cols, cols, out.values as Float32Array);
+    }),
     allocatePersistent(dtype: DType, n: number): TypedArray {
       return (dtype === 'float32' ? k.resident(n) : null) ?? allocate(dtype, n);
     },
     allocateScratch(dtype: DType, n: number): TypedArray {
-      return (dtype === 'float32' ? k.heap.resident(n, true) : null) ?? allocate(dtype, n);
+      return (dtype === 'float32' ? k.heap.scratch(n) : null) ?? allocate(dtype, n);
     },
     releaseScratch(arr: TypedArray): void {
-      if (arr instanceof Float32Array) k.heap.releaseTransient(arr);
+      if (arr instanceof Float32Array) k.heap.releaseScratch(arr);
     },
     sgdUpdate: accelerated('sgdUpdate', (w, g, m, p) => {
       k.sgdUpdate(w as Float32Array, g as Float32Array, m as Float32Array | null, p.lr, p.momentum, p.nesterov);

@@ -88,6 +88,14 @@ declare namespace __AdaptedExports {
    */
   export function sgdUpdate(w: number, g: number, m: number, len: number, lr: number, momentum: number, nesterov: boolean): void;
   /**
+   * assembly/index/softmaxRows
+   * @param x `usize`
+   * @param out `usize`
+   * @param rows `i32`
+   * @param cols `i32`
+   */
+  export function softmaxRows(x: number, out: number, rows: number, cols: number): void;
+  /**
    * assembly/conv/conv2dWorkspaceBytes
    * @param a `usize`
    * @returns `usize`

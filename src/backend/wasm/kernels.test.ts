@@ -232,6 +232,25 @@ for (const [name, kernels] of variants) {
     assert.throws(() => K.adamUpdate(new Float32Array(2), new Float32Array(3), new Float32Array(2), new Float32Array(2), 1, 0.9, 0.999, 1e-7), ShapeError);
   });
 
+  test(`${name}: softmax matches float64 per row (odd widths, in place too)`, () => {
+    const rand = rng(21);
+    for (const [rows, cols] of [[1, 1], [3, 10], [5, 7], [2, 4], [9, 33], [4, 130]]) {
+      const x = randomArray(rows * cols, rand).map((v) => v * 20);
+      const want = new Float64Array(rows * cols);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(x.subarray(r * cols, (r + 1) * cols));
+        const m = Math.max(...row);
+        const sum = row.reduce((s, v) => s + Math.exp(v - m), 0);
+        row.forEach((v, j) => (want[r * cols + j] = Math.exp(v - m) / sum));
+      }
+      const got = K.softmax(x, rows, cols);
+      for (let i = 0; i < want.length; i++) {
+        assert.ok(Math.abs(got[i] - want[i]) <= 1e-6 * want[i] + 1e-7, `softmax ${rows}x${cols}[${i}]: ${got[i]} vs ${want[i]}`);
+      }
+      assert.deepEqual(K.softmax(x, rows, cols, x), got, 'in place');
+    }
+  });
+
   test(`${name}: size mismatches throw a ShapeError naming the op and shapes`, () => {
     assert.throws(
       () => K.matMul(new Float32Array(6), new Float32Array(5), 2, 3, 2, false, true),

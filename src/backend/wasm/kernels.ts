@@ -227,6 +227,23 @@ export class WasmKernels {
   }
 
   /**
+   * Softmax over each row of x [rows, cols]: e = exp(x - rowMax), out = e / sum(e), with a float32
+   * exp (outputs within ~3e-7 of the JS reference, which computes in float64); a NaN or +Infinity
+   * in a row makes the row NaN, as there.
+   */
+  softmax(x: Float32Array, rows: number, cols: number, out?: Float32Array): Float32Array {
+    const result = out ?? new Float32Array(rows * cols);
+    checkLength('softmax', 'x', x, rows * cols, `[${rows}, ${cols}]`);
+    checkLength('softmax', 'out', result, rows * cols, `[${rows}, ${cols}]`);
+    if (rows * cols === 0) return result;
+    this.call((c) => {
+      const px = c.in(x);
+      this.heap.ex.softmaxRows(px, c.out(result), rows, cols);
+    });
+    return result;
+  }
+
+  /**
    * Fused Adam update in place over one weight and its slots m, v (all the same length):
    *   m += (g - m) * (1 - beta1)
    *   v += (g*g - v) * (1 - beta2)

@@ -110,6 +110,26 @@ test('threaded denseForward equals the single-threaded fused kernel', { skip }, 
   }
 });
 
+test('threaded denseForward on resident operands (read and written in place) equals the single-threaded kernel', { skip }, () => {
+  setNumThreads(2);
+  // m not a multiple of the row chunk (ceil(1003 / 32) * 4 = 128 rows): the last chunk is short.
+  const [m, k, n] = [1003, 200, 96];
+  const rand = rng(12);
+  const resident = (src: Float32Array): Float32Array => {
+    const r = kernels!.resident(src.length);
+    assert.ok(r, 'resident storage');
+    r.set(src);
+    return r;
+  };
+  const x = resident(randomArray(m * k, rand));
+  const w = resident(randomArray(k * n, rand));
+  const bias = resident(randomArray(n, rand));
+  const got = resident(new Float32Array(m * n).fill(NaN));
+  const want = kernels!.denseForward(x.slice(), w.slice(), bias.slice(), m, k, n, 'relu');
+  assert.equal(threadedDenseForward(x, w, bias, m, k, n, 'relu', got), true);
+  assert.equal(firstDiff(got, want), -1);
+});
+
 test('small shapes and setNumThreads(1) decline, leaving out untouched', { skip }, () => {
   setNumThreads(2);
   const rand = rng(3);

@@ -6,7 +6,10 @@
 // Why rows: each thread calls the unchanged matMul kernel on a block of rows of C with a pointer into
 // A, so every output element is computed by the same instructions in the same order as in the
 // single-threaded kernel: the results are bit-identical (same build variant, baseline or relaxed).
-// Each thread packs B itself; that costs k*n per thread, small next to its rows*k*n share.
+// Untransposed products (Dense layers, predict) hand out rows in chunks that the threads claim
+// until none are left, so a thread that is late (descheduled on a busy machine, or the caller
+// still copying A in) takes fewer chunks instead of everyone waiting for its fixed share.
+// Each thread packs B itself where B is packed; that costs k*n per call, small next to its rows*k*n.
 // Workers start on the first large call, which does not wait for them (it runs single-threaded while
 // they boot); warmUpThreads() starts them eagerly. They are unref'd and never keep the process alive.
 // The convolution and pooling glue (./conv.ts) uses the same workers for other kernel exports
@@ -22,12 +25,16 @@ import { HeapFullError, type WasmHeap } from './heap.js';
 
 /** Upper bound for setNumThreads / NERVA_NUM_THREADS. */
 const MAX_THREADS = 64;
-// Control block: one 16-int slot (one cache line) per worker; layout documented in matmul-worker.mjs.
+// Control block: one 16-int slot (one cache line) per worker, then the row queue (the last 16 ints);
+// layout documented in matmul-worker.mjs.
 const SLOT = 16;
 const SEQ = 0, DONE = 1, STATE = 2, OP = 3, A = 4, B = 5, C = 6, M = 7, K = 8, N = 9;
 const TRANS_A = 10, TRANS_B = 11, WORK = 12, BIAS = 13, ACT = 14, ERR = 15;
-const OP_MATMUL = 1;
-const OP_CALL = 3;
+const OP_MATMUL = 1, OP_ROWS = 3, OP_CALL = 4;
+// The row queue of an OP_ROWS job: next chunk to claim, rows per chunk, chunks, chunks whose rows of
+// A are in place (the caller copies a plain A in chunk by chunk while the workers start on them).
+const QUEUE = MAX_THREADS * SLOT;
+const Q_NEXT = QUEUE, Q_ROWS = QUEUE + 1, Q_CHUNKS = QUEUE + 2, Q_READY = QUEUE + 3;
 /**
  * Kernel exports a worker may be asked to run by OP_CALL (the index is the call's id); given to
  * each worker at start, so this list is the only copy. Each takes integer arguments only.
@@ -115,9 +122,25 @@ interface Job {
   out: Float32Array;
 }
 
+/** One job as a worker's slot holds it (addresses are byte offsets in wasm memory). */
+interface SlotJob {
+  op: number;
+  a: number;
+  b: number;
+  c: number;
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+  work: number;
+  bias: number;
+  act: number;
+}
+
 class Pool {
   private readonly workers: Worker[] = [];
-  private readonly ctl = new Int32Array(new SharedArrayBuffer(MAX_THREADS * SLOT * 4));
+  private readonly ctl = new Int32Array(new SharedArrayBuffer((MAX_THREADS + 1) * SLOT * 4));
   private startedAt = 0;
   private announced = false;
   broken = false;
@@ -152,8 +175,8 @@ class Pool {
       for (let slot = this.workers.length; slot < count; slot++) {
         const w = new Worker(this.workerUrl, {
           workerData: { module: this.heap.module, memory: this.heap.memory, control: this.ctl.buffer, slot, calls: WORKER_CALLS },
-          // The worker is plain JS: loaders such as tsx (--import) only slow its start. V8 flags
-          // (e.g. --experimental-wasm-relaxed-simd) are per process and apply to it regardless.
+          // The worker is plain JS: loaders such as tsx (--import) only slow its start. It gets the
+          // compiled module, so it runs the same build (relaxed SIMD included) without any V8 flag.
           execArgv: [],
         });
         w.on('error', (err: Error) => this.fail(`worker ${slot} failed: ${err.message}`));
@@ -206,7 +229,7 @@ class Pool {
     const call = new Call(this.heap);
     let ok = false;
     try {
-      ok = this.dispatch(call, job, threads, starts);
+      ok = job.transA ? this.dispatch(call, job, threads, starts) : this.dispatchRows(call, job, threads);
     } catch (err) {
       // Memory full: decline, and the caller runs the single-threaded kernel.
       if (!(err instanceof HeapFullError)) throw err;
@@ -264,26 +287,24 @@ class Pool {
     return ok;
   }
 
+  /**
+   * A transposed A, rows split evenly: op(A) rows are columns of the stored [k, m] A, so each thread
+   * gets its own contiguous [k, rows] block, which the kernel's transA path reads with stride rows.
+   */
   private dispatch(call: Call, job: Job, threads: number, starts: number[]): boolean {
     const { a, b, bias, m, k, n, transA, transB, act, out } = job;
     const ex = this.heap.ex;
     const aOffs: number[] = [];
-    if (transA) {
-      // op(A) rows are columns of the stored [k, m] A: give each thread its own contiguous
-      // [k, rows] block so that the kernel's transA path reads it with stride rows.
-      for (let t = 0; t < threads; t++) {
-        const r0 = starts[t];
-        const rows = starts[t + 1] - r0;
-        const off = call.temp(rows * k);
-        const f32 = this.heap.f32();
-        const dst = off >> 2;
-        for (let p = 0; p < k; p++) f32.set(a.subarray(p * m + r0, p * m + r0 + rows), dst + p * rows);
-        aOffs.push(off);
-      }
-    } else {
-      const pa = call.in(a);
-      for (let t = 0; t < threads; t++) aOffs.push(pa + starts[t] * k * 4);
-    }
+    for (let t = 0; t < threads; t++) aOffs.push(call.temp((starts[t + 1] - starts[t]) * k));
+    // Copied share by share once everything is allocated, each worker's share right before its job
+    // is posted, so that the workers start while this thread still copies.
+    const copyShare = (t: number): void => {
+      const r0 = starts[t];
+      const rows = starts[t + 1] - r0;
+      const f32 = this.heap.f32();
+      const dst = aOffs[t] >> 2;
+      for (let p = 0; p < k; p++) f32.set(a.subarray(p * m + r0, p * m + r0 + rows), dst + p * rows);
+    };
     const pb = call.in(b);
     const pBias = bias ? call.in(bias) : 0;
     const pc = call.out(out);
@@ -292,49 +313,124 @@ class Pool {
       works.push(call.temp(Math.ceil(ex.matMulWorkspaceBytes(starts[t + 1] - starts[t], k, n) / 4)));
     }
 
-    const ctl = this.ctl;
     const seqs: number[] = [];
     for (let t = 1; t < threads; t++) {
-      const at = (t - 1) * SLOT;
+      copyShare(t);
       const rows = starts[t + 1] - starts[t];
-      ctl[at + OP] = OP_MATMUL;
-      ctl[at + A] = aOffs[t];
-      ctl[at + B] = pb;
-      ctl[at + C] = pc + starts[t] * n * 4;
-      ctl[at + M] = rows;
-      ctl[at + K] = k;
-      ctl[at + N] = n;
-      ctl[at + TRANS_A] = transA ? 1 : 0;
-      ctl[at + TRANS_B] = transB ? 1 : 0;
-      ctl[at + WORK] = works[t];
-      ctl[at + BIAS] = pBias;
-      ctl[at + ACT] = act;
-      // The Atomics.store publishes the plain writes above (sequentially consistent store).
-      const seq = (Atomics.load(ctl, at + SEQ) + 1) | 0;
-      seqs.push(seq);
-      Atomics.store(ctl, at + SEQ, seq);
-      Atomics.notify(ctl, at + SEQ);
+      seqs.push(this.post(t, { op: OP_MATMUL, a: aOffs[t], b: pb, c: pc + starts[t] * n * 4, m: rows, k, n, transA, transB, work: works[t], bias: pBias, act }));
     }
-    let ok = true;
+    let failed = true;
     try {
+      copyShare(0);
       const rows = starts[1] - starts[0];
       if (rows > 0) {
         ex.matMul(aOffs[0], pb, pc, rows, k, n, transA, transB, works[0]);
         if (act >= 0) ex.biasAct(pc, pBias, rows, n, act === 1);
       }
+      failed = false;
     } finally {
-      // Always wait, even if our share threw: the workers are using this memory.
-      for (let t = 1; t < threads; t++) {
-        const at = (t - 1) * SLOT;
-        for (;;) {
-          const done = Atomics.load(ctl, at + DONE);
-          if (done === seqs[t - 1]) break;
-          Atomics.wait(ctl, at + DONE, done);
-        }
-        if (Atomics.load(ctl, at + ERR) !== 0) ok = false;
+      failed = !this.join(seqs) || failed;
+    }
+    return !failed;
+  }
+
+  /**
+   * Posts a job to thread t (1-based: worker slot t - 1); addresses are byte offsets in wasm memory.
+   * Returns the job's sequence number, which the worker copies to DONE when finished.
+   */
+  private post(t: number, j: SlotJob): number {
+    const ctl = this.ctl;
+    const at = (t - 1) * SLOT;
+    ctl[at + OP] = j.op;
+    ctl[at + A] = j.a;
+    ctl[at + B] = j.b;
+    ctl[at + C] = j.c;
+    ctl[at + M] = j.m;
+    ctl[at + K] = j.k;
+    ctl[at + N] = j.n;
+    ctl[at + TRANS_A] = j.transA ? 1 : 0;
+    ctl[at + TRANS_B] = j.transB ? 1 : 0;
+    ctl[at + WORK] = j.work;
+    ctl[at + BIAS] = j.bias;
+    ctl[at + ACT] = j.act;
+    // The Atomics.store publishes the plain writes above (sequentially consistent store).
+    const seq = (Atomics.load(ctl, at + SEQ) + 1) | 0;
+    Atomics.store(ctl, at + SEQ, seq);
+    Atomics.notify(ctl, at + SEQ);
+    return seq;
+  }
+
+  /** Waits until thread t + 1 has finished job seqs[t], for every t; false if any reported an error. */
+  private join(seqs: number[]): boolean {
+    const ctl = this.ctl;
+    let ok = true;
+    for (let t = 0; t < seqs.length; t++) {
+      const at = t * SLOT;
+      for (;;) {
+        const done = Atomics.load(ctl, at + DONE);
+        if (done === seqs[t]) break;
+        Atomics.wait(ctl, at + DONE, done);
       }
+      if (Atomics.load(ctl, at + ERR) !== 0) ok = false;
     }
     return ok;
+  }
+
+  /**
+   * An untransposed A, rows in chunks that every thread claims from the row queue until none are
+   * left: a thread that is late (descheduled by other processes, or this one copying A in) simply
+   * takes fewer chunks, instead of the caller waiting for its fixed share. Each chunk is the
+   * ordinary kernel on its rows, so results are bit-identical to one thread.
+   */
+  private dispatchRows(call: Call, job: Job, threads: number): boolean {
+    const { a, b, bias, m, k, n, transB, act, out } = job;
+    const ex = this.heap.ex;
+    const ctl = this.ctl;
+    // About 4 chunks per thread, at most 256 rows (a 128-row kernel block twice), a multiple of 4.
+    const rowsPer = Math.min(256, Math.max(4, Math.ceil(m / threads / 16) * 4));
+    const chunks = Math.ceil(m / rowsPer);
+    const resident = this.heap.offsetOf(a) >= 0;
+    const pa = resident ? call.in(a) : call.temp(m * k);
+    const pb = call.in(b);
+    const pBias = bias ? call.in(bias) : 0;
+    const pc = call.out(out);
+    const works: number[] = [];
+    for (let t = 0; t < threads; t++) works.push(call.temp(Math.ceil(ex.matMulWorkspaceBytes(rowsPer, k, n) / 4)));
+    ctl[Q_NEXT] = 0;
+    ctl[Q_ROWS] = rowsPer;
+    ctl[Q_CHUNKS] = chunks;
+    Atomics.store(ctl, Q_READY, resident ? chunks : 0);
+    const seqs: number[] = [];
+    for (let t = 1; t < threads; t++) {
+      seqs.push(this.post(t, { op: OP_ROWS, a: pa, b: pb, c: pc, m, k, n, transA: false, transB, work: works[t], bias: pBias, act }));
+    }
+    let failed = true;
+    try {
+      if (!resident) {
+        // Chunk by chunk, so that the workers start on the first chunks while later ones are copied.
+        const f32 = this.heap.f32();
+        for (let c = 0; c < chunks; c++) {
+          const r0 = c * rowsPer;
+          f32.set(a.subarray(r0 * k, Math.min(m, r0 + rowsPer) * k), (pa >> 2) + r0 * k);
+          Atomics.store(ctl, Q_READY, c + 1);
+          Atomics.notify(ctl, Q_READY);
+        }
+      }
+      for (let c = Atomics.add(ctl, Q_NEXT, 1); c < chunks; c = Atomics.add(ctl, Q_NEXT, 1)) {
+        const r0 = c * rowsPer;
+        const rows = Math.min(rowsPer, m - r0);
+        ex.matMul(pa + r0 * k * 4, pb, pc + r0 * n * 4, rows, k, n, false, transB, works[0]);
+        if (act >= 0) ex.biasAct(pc + r0 * n * 4, pBias, rows, n, act === 1);
+      }
+      failed = false;
+    } finally {
+      // Workers must never wait for rows this thread will not copy (when it threw): their results
+      // are then discarded anyway. Always wait for them: they are using this memory.
+      Atomics.store(ctl, Q_READY, chunks);
+      Atomics.notify(ctl, Q_READY);
+      failed = !this.join(seqs) || failed;
+    }
+    return !failed;
   }
 }
 

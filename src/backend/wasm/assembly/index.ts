@@ -194,8 +194,11 @@ function packA(a: usize, ap: usize, m: i32, k: i32, ic: i32, mc: i32, pc: i32, k
 // Register budget: V8 (TurboFan) has 15 usable xmm registers and schedules all of a loop body's
 // loads first, so one k step holds 8 accumulators + 2 B + 4 broadcasts + 1 product temp = 15.
 // A 6 x 8 tile, or unrolling k by 2 (which binaryen folds into one expression), spilled accumulators
-// to the stack on every step and ran ~25% slower.
-function kernel4x8(kc: i32, ap: usize, bp: usize, ldb: usize, c: usize, ldc: usize, accumulate: bool): void {
+// to the stack on every step and ran ~25% slower. Inlined into macroBlock: V8 does not inline wasm
+// calls, and with short k (the dW product x^T dz has k = batch = 32) the call and the accumulator
+// setup cost a tenth of the tile (measured, relaxed build: 44 -> 50 GFLOP/s on [784x32]x[32x128]).
+// @ts-ignore: decorator
+@inline function kernel4x8(kc: i32, ap: usize, bp: usize, ldb: usize, c: usize, ldc: usize, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -248,43 +251,61 @@ export function matMul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, tra
   const ap = (work + 63) & ~(<usize>63);
   const bp = ap + <usize>(mcPad * kcMax) * 4;
   const tile = bp + <usize>(kcMax * nPad) * 4;
-  const ldc = <usize>n * 4;
-  const panels = nPad / NR;
   // An untransposed, narrow B whose width is a whole number of panels is read in place (row
   // stride n) rather than packed: for the batch-32 Dense products the pack was a full extra pass
   // over the weights (measured +7% on [32x784]x[784x128]). Wide rows (n > 256, stride >= 2 KiB)
   // alias in the caches and ran 8% slower unpacked, so they are packed as before.
   const direct = !transB && n % NR == 0 && n <= 256;
+  if (direct) {
+    // Row blocks outermost: a block of C (MC x n, 128 KiB at most) stays in L2 while all of its
+    // k-blocks add into it. With k-blocks outermost, large m (predict on thousands of samples)
+    // streamed all of C through L3 once per k-block: 48 -> 38 GFLOP/s from m = 256 to m = 4096.
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min(MC, m - ic);
+      for (let pc = 0; pc < k; pc += kcMax) {
+        const kc = min(kcMax, k - pc);
+        packA(a, ap, m, k, ic, mc, pc, kc, transA);
+        macroBlock(ap, b + <usize>pc * <usize>n * 4, <usize>n * 4, true, c, tile, ic, mc, kc, n, pc > 0);
+      }
+    }
+    return;
+  }
   for (let pc = 0; pc < k; pc += kcMax) {
     const kc = min(kcMax, k - pc);
-    const accumulate = pc > 0;
-    if (!direct) packB(b, bp, k, n, pc, kc, transB);
+    packB(b, bp, k, n, pc, kc, transB);
     for (let ic = 0; ic < m; ic += MC) {
       const mc = min(MC, m - ic);
       packA(a, ap, m, k, ic, mc, pc, kc, transA);
-      for (let jp = 0; jp < panels; jp++) {
-        const j0 = jp * NR;
-        const cols = min(NR, n - j0);
-        const bPanel = direct ? b + (<usize>pc * <usize>n + <usize>j0) * 4 : bp + <usize>(jp * kc * NR) * 4;
-        const ldb: usize = direct ? <usize>n * 4 : NR * 4;
-        for (let ir = 0; ir < mc; ir += MR) {
-          const rows = min(MR, mc - ir);
-          const aPanel = ap + <usize>(ir * kc) * 4;
-          const cTile = c + (<usize>(ic + ir) * <usize>n + <usize>j0) * 4;
-          if (rows == MR && cols == NR) {
-            kernel4x8(kc, aPanel, bPanel, ldb, cTile, ldc, accumulate);
-          } else {
-            // Edge tile: compute the full padded tile aside, then write only the valid part.
-            kernel4x8(kc, aPanel, bPanel, ldb, tile, NR * 4, false);
-            for (let r = 0; r < rows; r++) {
-              const cr = cTile + <usize>r * ldc;
-              const tr = tile + <usize>(r * NR) * 4;
-              for (let jj = 0; jj < cols; jj++) {
-                const off = <usize>jj << 2;
-                const v = load<f32>(tr + off);
-                store<f32>(cr + off, accumulate ? load<f32>(cr + off) + v : v);
-              }
-            }
+      macroBlock(ap, bp, NR * 4, false, c, tile, ic, mc, kc, n, pc > 0);
+    }
+  }
+}
+
+// One packed A block (mc x kc) times one k-block of B (direct: rows of B at stride ldb; packed:
+// kc x 8 panels) into rows [ic, ic + mc) of C, which it overwrites or, with accumulate, adds to.
+function macroBlock(ap: usize, b: usize, ldb: usize, direct: bool, c: usize, tile: usize, ic: i32, mc: i32, kc: i32, n: i32, accumulate: bool): void {
+  const ldc = <usize>n * 4;
+  const panels = (n + NR - 1) / NR;
+  for (let jp = 0; jp < panels; jp++) {
+    const j0 = jp * NR;
+    const cols = min(NR, n - j0);
+    const bPanel = direct ? b + (<usize>j0 << 2) : b + <usize>(jp * kc * NR) * 4;
+    for (let ir = 0; ir < mc; ir += MR) {
+      const rows = min(MR, mc - ir);
+      const aPanel = ap + <usize>(ir * kc) * 4;
+      const cTile = c + (<usize>(ic + ir) * <usize>n + <usize>j0) * 4;
+      if (rows == MR && cols == NR) {
+        kernel4x8(kc, aPanel, bPanel, ldb, cTile, ldc, accumulate);
+      } else {
+        // Edge tile: compute the full padded tile aside, then write only the valid part.
+        kernel4x8(kc, aPanel, bPanel, ldb, tile, NR * 4, false);
+        for (let r = 0; r < rows; r++) {
+          const cr = cTile + <usize>r * ldc;
+          const tr = tile + <usize>(r * NR) * 4;
+          for (let jj = 0; jj < cols; jj++) {
+            const off = <usize>jj << 2;
+            const v = load<f32>(tr + off);
+            store<f32>(cr + off, accumulate ? load<f32>(cr + off) + v : v);
           }
         }
       }
@@ -490,6 +511,73 @@ export function sgdUpdate(w: usize, g: usize, m: usize, len: i32, lr: f32, momen
       store<f32>(m + off, mi);
       store<f32>(w + off, wi + (nesterov ? mi * momentum - step : mi));
     }
+  }
+}
+
+// e^z for z <= 0 (softmax's x - rowMax), Cephes' expf: z = n ln2 + r with |r| <= ln2/2, e^r by a
+// degree-7 polynomial, times 2^n built in the exponent bits (relative error ~1e-7 near 0, ~4e-6
+// near -87, where float32 rounding of z itself dominates). Below -87 the
+// result would be subnormal: 0 (the JS reference gives values under 1.2e-38 there). NaN stays NaN
+// (the compares are false for it, and max/arithmetic propagate it).
+// @ts-ignore: decorator
+@inline function expNonPositive(z: v128): v128 {
+  const zc = f32x4.max(z, f32x4.splat(-87));
+  const n = f32x4.nearest(f32x4.mul(zc, f32x4.splat(1.44269504088896341)));
+  const r = f32x4.sub(f32x4.sub(zc, f32x4.mul(n, f32x4.splat(0.693359375))), f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const e = f32x4.mul(y, scale);
+  return v128.andnot(e, f32x4.lt(z, f32x4.splat(-87)));
+}
+
+/**
+ * Softmax over each row of x[rows, cols] into out (which may be x): out = e / sum(e) with
+ * e = exp(x - rowMax). A NaN in a row, or a +Infinity, makes the row NaN, as in the JS reference.
+ */
+export function softmaxRows(x: usize, out: usize, rows: i32, cols: i32): void {
+  const ld = <usize>cols * 4;
+  for (let i = 0; i < rows; i++) {
+    const xr = x + <usize>i * ld;
+    const or = out + <usize>i * ld;
+    // Row max, NaN-propagating (f32x4.max and f32.max both return NaN for a NaN operand).
+    let mv = f32x4.splat(-Infinity);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; j < cols; j++) m = max(m, load<f32>(xr + (<usize>j << 2)));
+    const ms = f32x4.splat(m);
+    let sv = f32x4.splat(0);
+    j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const e = expNonPositive(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms));
+      v128.store(or + (<usize>j << 2), e);
+      sv = f32x4.add(sv, e);
+    }
+    const tail = cols - j;
+    if (tail > 0) {
+      // The last 1-3 values in one vector, the other lanes -Infinity (e = 0, nothing added).
+      const at = xr + (<usize>j << 2);
+      let v = f32x4.replace_lane(f32x4.splat(-Infinity), 0, load<f32>(at));
+      if (tail > 1) v = f32x4.replace_lane(v, 1, load<f32>(at, 4));
+      if (tail > 2) v = f32x4.replace_lane(v, 2, load<f32>(at, 8));
+      const e = expNonPositive(f32x4.sub(v, ms));
+      const ot = or + (<usize>j << 2);
+      store<f32>(ot, f32x4.extract_lane(e, 0));
+      if (tail > 1) store<f32>(ot, f32x4.extract_lane(e, 1), 4);
+      if (tail > 2) store<f32>(ot, f32x4.extract_lane(e, 2), 8);
+      sv = f32x4.add(sv, e);
+    }
+    const s = f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3);
+    const sd = f32x4.splat(s);
+    j = 0;
+    for (; j + 4 <= cols; j += 4) v128.store(or + (<usize>j << 2), f32x4.div(v128.load(or + (<usize>j << 2)), sd));
+    for (; j < cols; j++) store<f32>(or + (<usize>j << 2), load<f32>(or + (<usize>j << 2)) / s);
   }
 }
 
