@@ -252,9 +252,9 @@ describe('stepScratch', () => {
     const heap = loadWasmKernels()!.heap;
     const onWasm = getBackend().name === 'wasm' && heap.shared;
     assert.equal(heap.offsetOf(inside.y.values as Float32Array) >= 0, onWasm, 'the conv output is scratch storage on wasm');
-    const before = heap.residentBytes;
+    const before = heap.scratchBytes;
     release();
-    if (onWasm) assert.ok(heap.residentBytes < before, 'release gave the storage back');
+    if (onWasm) assert.ok(heap.scratchBytes < before, 'release gave the storage back');
     // Outside a step, and in a step that keeps activations out of its arena, outputs are ordinary arrays.
     assert.equal(heap.offsetOf(conv2d(x, w).values as Float32Array), -1);
     const [plainInStep, done] = stepScratch(() => conv2d(x, w));

@@ -312,8 +312,10 @@ test('wasm memory stays flat over many convnet training steps', async () => {
   await settle();
   const bytes = heap.bytes;
   const resident = heap.residentBytes;
+  const scratchBytes = heap.scratchBytes;
   for (let i = 0; i < 30; i++) step(w1, w2, wd);
-  assert.equal(heap.residentBytes, resident, 'every step gave its scratch storage back');
+  assert.equal(heap.scratchBytes, scratchBytes, 'every step gave its scratch storage back');
+  assert.equal(heap.residentBytes, resident, 'and made no resident storage');
   await settle();
   assert.equal(heap.bytes, bytes, 'no growth after the first steps');
 });
