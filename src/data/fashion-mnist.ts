@@ -77,12 +77,7 @@ export function loadData(opts: FashionMnistLoadOptions = {}): [Split, Split] {
  * @namespace
  */
 export const fashionMnist = {
-  /**
-   * `[[xTrain, yTrain], [xTest, yTest]]`: images uint8 [60000, 28, 28] / [10000, 28, 28], labels
-   * int32 in 0..9 (see `classNames`), from `path` or Keras' download cache. FormatError names what
-   * is missing.
-   * @example datasets.fashionMnist.loadData({ path: 'data/fashion' })
-   */
+  /** Keras' `fashion_mnist.load_data()`, from `path` or Keras' download cache; FormatError names what is missing. */
   loadData,
   /** Label i is classNames[i]: 'T-shirt/top', 'Trouser', ..., 'Ankle boot', in Zalando's order. */
   classNames,

@@ -58,11 +58,6 @@ export function loadData(opts: MnistLoadOptions = {}): [Split, Split] {
  * @namespace
  */
 export const mnist = {
-  /**
-   * `[[xTrain, yTrain], [xTest, yTest]]`: images uint8 [60000, 28, 28] / [10000, 28, 28] (0..255),
-   * labels int32 [60000] / [10000]. `path` reads the four IDX files from a folder of your own.
-   * Loaded once and cached (tensors are immutable). FormatError for a missing or damaged file.
-   * @example const [[xTrain, yTrain]] = datasets.mnist.loadData(); xTrain.div(255) // float32 in [0, 1]
-   */
+  /** Keras' `mnist.load_data()`; read once and cached (tensors are immutable), FormatError for a missing or damaged file. */
   loadData,
 };
