@@ -8,6 +8,10 @@ import { describeValue } from './options.js';
 export type ActivationName =
   | 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leaky_relu' | 'elu' | 'gelu' | 'silu' | 'swish' | 'softplus';
 
+/**
+ * An activation as a function of a tensor, returning a tensor of the same shape: one of nerva's ops
+ * (`relu`, `sigmoid`, ...: saved by name) or a function of your own (the model then cannot be saved).
+ */
 export type ActivationFn = (x: Tensor) => Tensor;
 
 const ACTIVATIONS: Record<ActivationName, ActivationFn> = {

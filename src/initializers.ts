@@ -20,10 +20,18 @@ export type InitializerName =
   | 'glorot_uniform' | 'glorot_normal' | 'he_normal' | 'he_uniform' | 'lecun_normal' | 'lecun_uniform'
   | 'random_normal' | 'random_uniform' | 'truncated_normal' | 'zeros' | 'ones';
 
+/**
+ * Makes the starting value of a weight: called with the weight's shape, returns a float32 tensor
+ * of that shape (drawing from the seeded generator). It carries its Keras class name and config
+ * so a saved model names it.
+ * @example layers.dense({ units: 64, kernelInitializer: initializers.heNormal() })
+ */
 export interface Initializer {
   /** Keras class name, as saved in model.json (`VarianceScaling`, `Zeros`, ...). */
   readonly className: string;
+  /** Its settings as saved (`{ scale, mode, distribution, seed }` for VarianceScaling). */
   readonly config: Record<string, number | string | null>;
+  /** The initial value for a weight of `shape`, e.g. a kernel [inputDim, units]. */
   (shape: number[]): Tensor;
 }
 
@@ -57,29 +65,46 @@ function simple(className: string, config: Record<string, number | string | null
   return Object.assign(((shape: number[]) => make(shape)) as Initializer, { className, config });
 }
 
+/**
+ * Keras' weight initializers. Layers also take their snake_case names ('he_normal', ...).
+ * fan_in / fan_out are a kernel's input and output sizes times its receptive field (784 and 128
+ * for a Dense [784, 128]; 3·3·1 and 3·3·32 for a 3 x 3 Conv2D from 1 to 32 channels).
+ * @example layers.conv2d({ filters: 32, kernelSize: 3, kernelInitializer: initializers.heUniform() })
+ * @namespace
+ */
 export const initializers = {
+  /** Uniform in ±sqrt(6 / (fan_in + fan_out)): Dense's and Conv2D's default kernel initializer. @example initializers.glorotUniform()([784, 128]) // values within ±0.081 */
   glorotUniform: (): Initializer => varianceScaling(1, 'fan_avg', 'uniform'),
+  /** Truncated normal with stddev sqrt(2 / (fan_in + fan_out)). @example layers.dense({ units: 10, kernelInitializer: initializers.glorotNormal() }) */
   glorotNormal: (): Initializer => varianceScaling(1, 'fan_avg', 'truncated_normal'),
+  /** Truncated normal with stddev sqrt(2 / fan_in): suits relu layers. @example layers.dense({ units: 128, activation: 'relu', kernelInitializer: initializers.heNormal() }) */
   heNormal: (): Initializer => varianceScaling(2, 'fan_in', 'truncated_normal'),
+  /** Uniform in ±sqrt(6 / fan_in). @example layers.conv2d({ filters: 32, kernelSize: 3, kernelInitializer: initializers.heUniform() }) */
   heUniform: (): Initializer => varianceScaling(2, 'fan_in', 'uniform'),
+  /** Truncated normal with stddev sqrt(1 / fan_in). @example layers.dense({ units: 64, kernelInitializer: initializers.lecunNormal() }) */
   lecunNormal: (): Initializer => varianceScaling(1, 'fan_in', 'truncated_normal'),
+  /** Uniform in ±sqrt(3 / fan_in). @example layers.dense({ units: 64, kernelInitializer: initializers.lecunUniform() }) */
   lecunUniform: (): Initializer => varianceScaling(1, 'fan_in', 'uniform'),
-  /** Keras defaults: mean 0, stddev 0.05. */
+  /** Normal draws, Keras defaults: mean 0, stddev 0.05. @example initializers.randomNormal({ stddev: 0.01 }) */
   randomNormal: (o?: { mean?: number; stddev?: number }): Initializer => {
     const { mean, stddev } = initOptions('randomNormal', o, { mean: 0, stddev: 0.05 });
     return simple('RandomNormal', { mean, stddev, seed: null }, (s) => ops.randomNormal(s, mean, stddev));
   },
-  /** Keras defaults: [-0.05, 0.05). */
+  /** Uniform draws, Keras defaults: [-0.05, 0.05). @example initializers.randomUniform({ minval: -0.1, maxval: 0.1 }) */
   randomUniform: (o?: { minval?: number; maxval?: number }): Initializer => {
     const { minval, maxval } = initOptions('randomUniform', o, { minval: -0.05, maxval: 0.05 });
     return simple('RandomUniform', { minval, maxval, seed: null }, (s) => ops.randomUniform(s, minval, maxval));
   },
+  /** Normal draws redrawn beyond 2 stddev, Keras defaults: mean 0, stddev 0.05. @example initializers.truncatedNormal({ stddev: 0.02 }) */
   truncatedNormal: (o?: { mean?: number; stddev?: number }): Initializer => {
     const { mean, stddev } = initOptions('truncatedNormal', o, { mean: 0, stddev: 0.05 });
     return simple('TruncatedNormal', { mean, stddev, seed: null }, (s) => ops.truncatedNormal(s, mean, stddev));
   },
+  /** All 0: the default for biases. @example layers.dense({ units: 10, kernelInitializer: initializers.zeros() }) // every unit starts the same */
   zeros: (): Initializer => simple('Zeros', {}, (s) => ops.zeros(s)),
+  /** All 1. @example initializers.ones()([2]) // [1, 1] */
   ones: (): Initializer => simple('Ones', {}, (s) => ops.ones(s)),
+  /** All `value` (default 0). @example initializers.constant({ value: 0.1 }) */
   constant: (o?: { value?: number }): Initializer => {
     const { value } = initOptions('constant', o, { value: 0 });
     return simple('Constant', { value }, (s) => ops.fill(s, value));

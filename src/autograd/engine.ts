@@ -25,7 +25,11 @@ export function record<P extends Prim>(out: Tensor, prim: P, inputs: Tensor[], p
   return out;
 }
 
-/** Runs `fn` without recording gradients (optimizer updates, inference). */
+/**
+ * Runs `fn` without recording gradients and returns its result: cheaper when only the values are
+ * needed (predict does this).
+ * @example const y = noGrad(() => model.predictOnBatch(x));
+ */
 export function noGrad<T>(fn: () => T): T {
   noGradDepth++;
   try {

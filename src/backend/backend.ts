@@ -42,7 +42,10 @@ export interface SgdStep {
   readonly nesterov: boolean;
 }
 
-/** Activations the fused Dense kernel applies itself; others run as a separate op. */
+/**
+ * The activations the fused Dense and conv2d kernels apply in the same pass ('linear' means none);
+ * other activations run as a separate op after the kernel.
+ */
 export type DenseActivation = 'linear' | 'relu';
 
 /**

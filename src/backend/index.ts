@@ -52,19 +52,24 @@ function withFallback(partial: PartialBackend): Backend {
 
 active = initialBackend();
 
-/** The backend every op dispatches to. */
+/**
+ * The backend every op dispatches to. Its `name` ('wasm' or 'js') is the part meant for you; the
+ * rest is nerva's internal kernel interface.
+ * @example getBackend().name // 'wasm' where WebAssembly SIMD works
+ */
 export function getBackend(): Backend {
   return active;
 }
 
-/** Names of the backends that can be used on this machine. */
+/** Names of the backends that can be used on this machine. @example listBackends() // ['js', 'wasm'] */
 export function listBackends(): string[] {
   return Object.keys(backends).filter((n) => backends[n]() !== null);
 }
 
 /**
  * Switches the backend for every later op. Tensors keep working across switches (storage is plain
- * typed arrays). Example: `setBackend('js')`.
+ * typed arrays). ArgumentError for an unknown name or one not available here.
+ * @example setBackend('js') // the readable reference kernels (also NERVA_BACKEND=js)
  */
 export function setBackend(name: string): void {
   const make = backendMaker(name);

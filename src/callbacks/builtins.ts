@@ -41,29 +41,50 @@ function monitored(who: string, logs: Logs | undefined, monitor: string): number
   return v;
 }
 
+/** Options of EarlyStopping, Keras' names and defaults. */
 export interface EarlyStoppingArgs {
+  /** The logged value to watch (default `'val_loss'`); a name missing from the logs is an error at the first epoch end. */
   monitor?: string;
+  /** The least change that counts as an improvement (default 0). */
   minDelta?: number;
+  /** Epochs without improvement before stopping (default 0). */
   patience?: number;
-  mode?: Mode;
+  /** 'min', 'max', or 'auto' (default): max for names with acc/auc/precision/recall, else min. */
+  mode?: 'auto' | 'min' | 'max';
+  /** Improvements reset the patience count only when they also beat this value (default: none). */
   baseline?: number;
+  /** At the end of training, go back to the weights of the best epoch (default false). */
   restoreBestWeights?: boolean;
-  /** Epochs to wait before starting to watch (Keras 3 start_from_epoch). */
+  /** Epochs to wait before starting to watch (Keras 3 start_from_epoch; default 0). */
   startFromEpoch?: number;
 }
 
 const EARLY_STOPPING_ARGS = keyList<EarlyStoppingArgs>({ monitor: true, minDelta: true, patience: true, mode: true, baseline: true, restoreBestWeights: true, startFromEpoch: true });
 
-/** Stops when `monitor` (default val_loss) has not improved by minDelta for `patience` epochs. */
+/**
+ * Stops training when `monitor` (default val_loss) has not improved by `minDelta` for `patience`
+ * epochs, as Keras' EarlyStopping. ArgumentError for a bad option or a monitor missing from the logs.
+ * @example
+ * const stop = callbacks.earlyStopping({ monitor: 'val_loss', patience: 3, restoreBestWeights: true });
+ * await model.fit(xTrain, yTrain, { epochs: 50, validationSplit: 0.1, callbacks: [stop] });
+ * stop.stoppedEpoch // the epoch it stopped at, 0 if it ran all 50
+ */
 export class EarlyStopping extends Callback {
+  /** The logged value watched. */
   readonly monitor: string;
+  /** Epochs without improvement before stopping. */
   readonly patience: number;
+  /** The least change that counts as an improvement. */
   readonly minDelta: number;
+  /** Whether the best epoch's weights come back at the end of training. */
   readonly restoreBestWeights: boolean;
+  /** The value improvements must beat to reset the patience count, if any. */
   readonly baseline?: number;
+  /** The first epoch watched. */
   readonly startFromEpoch: number;
   /** The epoch at which training stopped (0 if it did not). */
   stoppedEpoch = 0;
+  /** The epoch with the best monitored value so far. */
   bestEpoch = 0;
   #better: (c: number, b: number) => boolean;
   #wait = 0;
@@ -118,7 +139,11 @@ export class EarlyStopping extends Callback {
   }
 }
 
-/** Stops training as soon as a batch loss is NaN or infinite. */
+/**
+ * Stops training as soon as a batch loss is NaN or infinite (printing the batch to stderr), as
+ * Keras' TerminateOnNaN.
+ * @example await model.fit(x, y, { epochs: 10, callbacks: [callbacks.terminateOnNaN()] });
+ */
 export class TerminateOnNaN extends Callback {
   override onBatchEnd(batch: number, logs?: Logs): void {
     const l = logs?.loss;
@@ -129,26 +154,46 @@ export class TerminateOnNaN extends Callback {
   }
 }
 
+/** Options of ReduceLROnPlateau, Keras' names and defaults. */
 export interface ReduceLROnPlateauArgs {
+  /** The logged value to watch (default `'val_loss'`). */
   monitor?: string;
+  /** The learning rate is multiplied by this, in [0, 1) (default 0.1). */
   factor?: number;
+  /** Epochs without improvement before reducing (default 10). */
   patience?: number;
-  mode?: Mode;
+  /** 'min', 'max', or 'auto' (default): max for names with acc/auc/precision/recall, else min. */
+  mode?: 'auto' | 'min' | 'max';
+  /** The least change that counts as an improvement (default 1e-4). */
   minDelta?: number;
+  /** Epochs to wait after a reduction before counting again (default 0). */
   cooldown?: number;
+  /** The learning rate never goes below this (default 0). */
   minLr?: number;
+  /** 1 prints a line at each reduction (default 0). */
   verbose?: 0 | 1;
 }
 
 const REDUCE_LR_ARGS = keyList<ReduceLROnPlateauArgs>({ monitor: true, factor: true, patience: true, mode: true, minDelta: true, cooldown: true, minLr: true, verbose: true });
 
-/** Multiplies the learning rate by `factor` (0.1) after `patience` (10) epochs without improvement. */
+/**
+ * Multiplies the learning rate by `factor` (0.1) after `patience` (10) epochs without improvement
+ * of `monitor`, as Keras' ReduceLROnPlateau; logs the current rate as `learning_rate`.
+ * @example
+ * await model.fit(x, y, { epochs: 100, validationSplit: 0.2, callbacks: [callbacks.reduceLROnPlateau({ factor: 0.5, patience: 5 })] });
+ */
 export class ReduceLROnPlateau extends Callback {
+  /** The logged value watched. */
   readonly monitor: string;
+  /** The multiplier applied at each reduction. */
   readonly factor: number;
+  /** Epochs without improvement before reducing. */
   readonly patience: number;
+  /** Epochs to wait after a reduction. */
   readonly cooldown: number;
+  /** The lowest learning rate. */
   readonly minLr: number;
+  /** 1: a line is printed at each reduction. */
   readonly verbose: 0 | 1;
   #better: (c: number, b: number) => boolean;
   #best = NaN;
@@ -198,9 +243,19 @@ export class ReduceLROnPlateau extends Callback {
   }
 }
 
-/** Sets the learning rate at each epoch start from `schedule(epoch, currentLr)`. */
+/**
+ * Sets the learning rate at each epoch start from `schedule(epoch, currentLr)` (epoch from 0), as
+ * Keras' LearningRateScheduler, and logs it as `learning_rate`. ArgumentError if the schedule
+ * returns anything but a non-negative number.
+ * @example
+ * const decay = callbacks.learningRateScheduler((epoch, lr) => (epoch < 10 ? lr : lr * 0.9));
+ * await model.fit(x, y, { epochs: 30, callbacks: [decay] });
+ */
 export class LearningRateScheduler extends Callback {
-  constructor(readonly schedule: (epoch: number, lr: number) => number) {
+  constructor(
+    /** `(epoch, currentLr) => newLr`, called at the start of each epoch. */
+    readonly schedule: (epoch: number, lr: number) => number,
+  ) {
     super();
     if (typeof schedule !== 'function') throw new ArgumentError(`learningRateScheduler: expected a function (epoch, lr) => newLr, got ${describeValue(schedule)}`);
   }
@@ -215,18 +270,31 @@ export class LearningRateScheduler extends Callback {
   }
 }
 
+/** Options of CSVLogger. */
 export interface CSVLoggerArgs {
+  /** The CSV file to write; its folder must exist. */
   filename: string;
+  /** Between values (default `,`). */
   separator?: string;
+  /** Add to an existing file instead of overwriting it (default false). */
   append?: boolean;
 }
 
 const CSV_LOGGER_ARGS = keyList<CSVLoggerArgs>({ filename: true, separator: true, append: true });
 
-/** Writes one row per epoch (epoch, then the logs in sorted key order) to a CSV file. */
+/**
+ * Writes one row per epoch (epoch, then the logs in sorted key order) to a CSV file, with a
+ * header row, as Keras' CSVLogger. A missing folder is reported when training starts.
+ * @example
+ * await model.fit(x, y, { epochs: 10, callbacks: [callbacks.csvLogger({ filename: 'out/training.csv' })] });
+ * // out/training.csv: epoch,accuracy,loss / 0,0.91,0.31 / ...
+ */
 export class CSVLogger extends Callback {
+  /** The file written. */
   readonly filename: string;
+  /** Between values. */
   readonly separator: string;
+  /** Whether rows are added to an existing file. */
   readonly append: boolean;
   #keys: string[] | null = null;
   constructor(args: CSVLoggerArgs) {
@@ -259,14 +327,23 @@ export class CSVLogger extends Callback {
   }
 }
 
-/** Factories, Keras names in camelCase: `callbacks.earlyStopping({ patience: 3 })`. */
+/**
+ * The built-in callbacks' factories, Keras' names in camelCase (the classes work with `new` too).
+ * @example await model.fit(x, y, { epochs: 50, validationSplit: 0.1, callbacks: [callbacks.earlyStopping({ patience: 3 })] });
+ * @namespace
+ */
 export const callbacks = {
+  /** A new {@link EarlyStopping}. @example callbacks.earlyStopping({ monitor: 'val_loss', patience: 3 }) */
   earlyStopping: (a?: EarlyStoppingArgs): EarlyStopping => new EarlyStopping(a),
+  /** A new {@link TerminateOnNaN}. @example callbacks.terminateOnNaN() */
   terminateOnNaN: (): TerminateOnNaN => new TerminateOnNaN(),
+  /** A new {@link ReduceLROnPlateau}. @example callbacks.reduceLROnPlateau({ factor: 0.5, patience: 2 }) */
   reduceLROnPlateau: (a?: ReduceLROnPlateauArgs): ReduceLROnPlateau => new ReduceLROnPlateau(a),
+  /** A new {@link LearningRateScheduler}. @example callbacks.learningRateScheduler((epoch, lr) => lr * 0.95) */
   learningRateScheduler: (schedule: (epoch: number, lr: number) => number): LearningRateScheduler => new LearningRateScheduler(schedule),
+  /** A new {@link CSVLogger}. @example callbacks.csvLogger({ filename: 'log.csv' }) */
   csvLogger: (a: CSVLoggerArgs): CSVLogger => new CSVLogger(a),
-  /** Saves the model each epoch (or only on improvement with saveBestOnly). */
+  /** A new {@link ModelCheckpoint}: saves the model each epoch (or only on improvement with saveBestOnly). @example callbacks.modelCheckpoint({ filepath: 'out/ckpt/epoch-{epoch:02d}' }) */
   modelCheckpoint: (a: ModelCheckpointArgs): ModelCheckpoint => new ModelCheckpoint(a),
 };
 

@@ -13,6 +13,7 @@ export const classNames: readonly string[] = Object.freeze([
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ]);
 
+/** Options of `datasets.fashionMnist.loadData`. */
 export interface FashionMnistLoadOptions {
   /**
    * The directory holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte
@@ -37,7 +38,7 @@ let cache: { dir: string; value: [Split, Split] } | null = null;
  * fashion-mnist repository under data/fashion, or in Keras' cache after one
  * `keras.datasets.fashion_mnist.load_data()`).
  * @example const [[xTrain, yTrain], [xTest, yTest]] = datasets.fashionMnist.loadData({ path: 'data/fashion' });
- *          datasets.fashionMnist.classNames[yTrain.values[0]] // 'Ankle boot'
+ *          datasets.fashionMnist.classNames[yTrain.toArray1d()[0]] // 'Ankle boot'
  */
 export function loadData(opts: FashionMnistLoadOptions = {}): [Split, Split] {
   let dir = opts.path;
@@ -69,4 +70,15 @@ export function loadData(opts: FashionMnistLoadOptions = {}): [Split, Split] {
   return value;
 }
 
-export const fashionMnist = { loadData, classNames };
+/**
+ * Keras' `keras.datasets.fashion_mnist`: 70,000 28 x 28 grey pictures of 10 kinds of clothing,
+ * the same shapes as MNIST. The files are not bundled: give their folder (or have Keras' cache).
+ * @example const [[xTrain, yTrain], [xTest, yTest]] = datasets.fashionMnist.loadData({ path: 'data/fashion' });
+ * @namespace
+ */
+export const fashionMnist = {
+  /** Keras' `fashion_mnist.load_data()`, from `path` or Keras' download cache; FormatError names what is missing. */
+  loadData,
+  /** Label i is classNames[i]: 'T-shirt/top', 'Trouser', ..., 'Ankle boot', in Zalando's order. */
+  classNames,
+};

@@ -118,6 +118,7 @@ export function decodeRgba(bytes: Uint8Array, source: string): Rgba {
 /** How transparent pixels are treated: composited over white or black, or the alpha dropped. */
 export type AlphaMode = 'white' | 'black' | 'drop';
 
+/** How decoded images are prepared: size, colour, transparency. */
 export interface PixelOptions {
   /** Output [height, width] (default: the image's own size). */
   size?: readonly [number, number];

@@ -13,6 +13,7 @@ import {
   type PixelOptions, type Rgba,
 } from './image-decode.js';
 
+/** Options of loadImageFolder: how to prepare the pixels, and which class folders to read. */
 export interface ImageFolderOptions extends PixelOptions {
   /**
    * The class folders to read, in label order (label i is classNames[i]); folders not listed are

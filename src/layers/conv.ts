@@ -3,7 +3,7 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
-import type { Padding } from '../ops/conv.js';
+import type { Padding, Size2d } from '../ops/conv.js';
 import { Layer, layerArgs, type CallOptions, type LayerArgs, type LayerConfig, type Shape } from './layer.js';
 import type { Variable } from './variable.js';
 import { resolveActivation, type ActivationFn } from '../activations.js';
@@ -12,8 +12,9 @@ import { getInitializer, type Initializer } from '../initializers.js';
 import { ArgumentError, ShapeError, UnsupportedError, fmtShape } from '../errors.js';
 import type { ConfigReader } from './config.js';
 
-export type Size2d = number | [number, number];
+export type { Size2d };
 
+/** Arguments of Conv2D (`layers.conv2d`), Keras' names in camelCase and Keras' defaults. */
 export interface Conv2DArgs extends LayerArgs {
   /** Number of output channels (filters). */
   filters: number;
@@ -27,8 +28,9 @@ export interface Conv2DArgs extends LayerArgs {
   dataFormat?: 'channels_last';
   /** Spacing between kernel taps (default 1); cannot be combined with strides > 1, as in Keras. */
   dilationRate?: Size2d;
-  /** Activation name (default linear). */
+  /** Activation name (default linear); relu runs fused in the convolution kernel. */
   activation?: string;
+  /** Add a learned bias per filter (default true). */
   useBias?: boolean;
   /** Default glorot_uniform, as in Keras (TF.js defaults to glorot_normal). */
   kernelInitializer?: string | Initializer;
@@ -103,7 +105,11 @@ export function windowOutput(
 }
 
 /**
- * 2-D convolution over images, Keras' Conv2D.
+ * 2-D convolution over images, Keras' Conv2D: x [batch, height, width, channels] -> [batch,
+ * outHeight, outWidth, filters], with kernel [kernelHeight, kernelWidth, channels, filters] and
+ * bias [filters]. Per spatial axis, 'valid' padding gives floor((size - kernel) / stride) + 1
+ * (the kernel's dilated extent with dilationRate), 'same' gives ceil(size / stride). A rank-3
+ * input is refused with the reshape that fixes it.
  * @example
  * const model = new Sequential([
  *   layers.input({ shape: [28, 28, 1] }),
@@ -111,25 +117,37 @@ export function windowOutput(
  * ]);
  */
 export class Conv2D extends Layer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className = 'Conv2D';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<Conv2DArgs>({
     filters: true, kernelSize: true, strides: true, padding: true, dataFormat: true, dilationRate: true,
     activation: true, useBias: true, kernelInitializer: true, biasInitializer: true,
   });
   readonly className = Conv2D.className;
+  /** Output channels. */
   readonly filters: number;
+  /** [height, width] of the window. */
   readonly kernelSize: [number, number];
+  /** [height, width] step of the window. */
   readonly strides: [number, number];
+  /** 'valid' or 'same'. */
   readonly padding: Padding;
+  /** [height, width] spacing between kernel taps. */
   readonly dilationRate: [number, number];
   /** The activation's name; 'custom' for a function nerva does not know (such a layer cannot be saved). */
   readonly activation: string;
   #customActivation: boolean;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** Fills the kernel when the layer is built. */
   readonly kernelInitializer: Initializer;
+  /** Fills the bias when the layer is built. */
   readonly biasInitializer: Initializer;
   #act: ActivationFn;
+  /** [kernelHeight, kernelWidth, channels, filters], once built. */
   kernel: Variable | null = null;
+  /** [filters], once built (null without useBias). */
   bias: Variable | null = null;
   #inChannels = -1;
 
@@ -155,6 +173,7 @@ export class Conv2D extends Layer {
     this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros');
   }
 
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): Conv2D {
     r.refuseSet(['kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint', 'lora_rank'], "nerva's Conv2D has no regularizers, constraints or LoRA yet");
     r.oneOf('data_format', ['channels_last'], 'channels_last');

@@ -11,14 +11,16 @@ import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import type { ConfigReader } from './config.js';
 import { positiveInt, bool, describeValue } from '../options.js';
 
+/** Arguments of Dense (`layers.dense`), Keras' names in camelCase and Keras' defaults. */
 export interface DenseArgs extends LayerArgs {
-  /** Number of outputs. */
+  /** Number of outputs, a positive integer. */
   units: number;
   /**
    * Activation name (default linear), or a function of a tensor: one of nerva's ops (`relu`) is
    * the named activation; any other function works but the model cannot be saved.
    */
   activation?: string | ActivationFn;
+  /** Add a learned bias (default true). */
   useBias?: boolean;
   /** Default glorot_uniform, as in Keras. */
   kernelInitializer?: string | Initializer;
@@ -27,22 +29,34 @@ export interface DenseArgs extends LayerArgs {
 }
 
 /**
- * A fully connected layer: kernel [inputDim, units], bias [units].
- * @example new Sequential([layers.dense({ units: 1, inputShape: [1] })])
+ * A fully connected layer, Keras' Dense: `activation(x · kernel + bias)` with kernel
+ * [inputDim, units] and bias [units], over the last axis: x [batch, inputDim] -> [batch, units]
+ * (and [batch, ..., inputDim] -> [batch, ..., units]). relu and linear run fused in one kernel.
+ * ShapeError names the layer when the input's last dim is not inputDim.
+ * @example new Sequential([layers.dense({ units: 1, inputShape: [1] })]) // y = w·x + b
+ * @example layers.dense({ units: 128, activation: 'relu' }) // [batch, 784] -> [batch, 128]
  */
 export class Dense extends Layer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className = 'Dense';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<DenseArgs>({ units: true, activation: true, useBias: true, kernelInitializer: true, biasInitializer: true });
   readonly className = Dense.className;
+  /** Number of outputs. */
   readonly units: number;
   /** The activation's name; 'custom' for a function nerva does not know (such a layer cannot be saved). */
   readonly activation: string;
   #customActivation: boolean;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** Fills the kernel when the layer is built. */
   readonly kernelInitializer: Initializer;
+  /** Fills the bias when the layer is built. */
   readonly biasInitializer: Initializer;
   #act: ActivationFn;
+  /** [inputDim, units], once built. */
   kernel: Variable | null = null;
+  /** [units], once built (null without useBias). */
   bias: Variable | null = null;
   #inputDim = -1;
 
@@ -93,6 +107,7 @@ export class Dense extends Layer {
     return [...inputShape.slice(0, -1), this.units];
   }
 
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): Dense {
     // Silently dropping these would load a model that predicts the same but trains differently.
     r.refuseSet(['kernel_regularizer', 'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint'], "nerva's Dense has no regularizers or constraints yet");

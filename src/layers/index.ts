@@ -12,37 +12,74 @@ import {
 import { BatchNormalization, type BatchNormalizationArgs } from './normalization.js';
 
 export { Layer } from './layer.js';
-export type { LayerArgs, Shape, CallOptions, LayerConfig } from './layer.js';
+export type { LayerArgs, Shape, CallOptions, LayerConfig, JsonValue } from './layer.js';
+export type { ActivationFn } from '../activations.js';
 export { Dense, Activation, Dropout, Flatten, Reshape, InputLayer };
 export type { DenseArgs, ActivationArgs, DropoutArgs, ReshapeArgs, InputArgs };
 export { Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, BatchNormalization };
 export type { Conv2DArgs, Pooling2DArgs, GlobalPooling2DArgs, BatchNormalizationArgs };
 
-/** `layers.dense({ units: 128, activation: 'relu' })` */
+/**
+ * A {@link Dense} layer: [batch, inputDim] -> [batch, units].
+ * @example layers.dense({ units: 128, activation: 'relu' })
+ */
 export const dense = (args: DenseArgs): Dense => new Dense(args);
-/** `layers.flatten({ inputShape: [28, 28] })` */
+/**
+ * A {@link Flatten} layer: [batch, ...] -> [batch, product of the rest].
+ * @example layers.flatten({ inputShape: [28, 28] }) // [batch, 28, 28] -> [batch, 784]
+ */
 export const flatten = (args: LayerArgs = {}): Flatten => new Flatten(args);
-/** `layers.activation({ activation: 'relu' })` */
+/**
+ * An {@link Activation} layer: applies an activation by name.
+ * @example layers.activation({ activation: 'relu' })
+ */
 export const activation = (args: ActivationArgs): Activation => new Activation(args);
-/** `layers.dropout({ rate: 0.2 })` */
+/**
+ * A {@link Dropout} layer: drops a `rate` fraction of inputs in training only.
+ * @example layers.dropout({ rate: 0.2 })
+ */
 export const dropout = (args: DropoutArgs): Dropout => new Dropout(args);
-/** `layers.reshape({ targetShape: [28, 28, 1] })` */
+/**
+ * A {@link Reshape} layer: [batch, ...] -> [batch, ...targetShape].
+ * @example layers.reshape({ targetShape: [28, 28, 1] })
+ */
 export const reshape = (args: ReshapeArgs): Reshape => new Reshape(args);
-/** `layers.inputLayer({ inputShape: [28, 28, 1] })` (TF.js' name; Keras 3 users write `layers.input`). */
+/**
+ * An {@link InputLayer} from `inputShape` or `batchInputShape` (TF.js' name; Keras 3 users write `layers.input`).
+ * @example layers.inputLayer({ inputShape: [28, 28, 1] })
+ */
 export const inputLayer = (args: LayerArgs): InputLayer => new InputLayer(args);
 export { input };
 
-/** `layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' })`: images [batch, h, w, c] -> [batch, h', w', filters]. */
+/**
+ * A {@link Conv2D} layer: images [batch, h, w, c] -> [batch, h', w', filters].
+ * @example layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }) // [batch, 28, 28, 1] -> [batch, 26, 26, 32]
+ */
 export const conv2d = (args: Conv2DArgs): Conv2D => new Conv2D(args);
-/** `layers.maxPooling2d({ poolSize: 2 })`: the maximum of each 2 x 2 window. */
+/**
+ * A {@link MaxPooling2D} layer: the maximum of each window (default 2 x 2, stride 2).
+ * @example layers.maxPooling2d({ poolSize: 2 }) // [batch, 26, 26, 32] -> [batch, 13, 13, 32]
+ */
 export const maxPooling2d = (args: Pooling2DArgs = {}): MaxPooling2D => new MaxPooling2D(args);
-/** `layers.averagePooling2d({ poolSize: 2 })`: the mean of each window (TF.js also calls it avgPool2d). */
+/**
+ * An {@link AveragePooling2D} layer: the mean of each window (TF.js also calls it avgPool2d).
+ * @example layers.averagePooling2d({ poolSize: 2 })
+ */
 export const averagePooling2d = (args: Pooling2DArgs = {}): AveragePooling2D => new AveragePooling2D(args);
-/** TF.js' other name for averagePooling2d. */
+/** TF.js' other name for {@link averagePooling2d}. @example layers.avgPool2d({ poolSize: 2 }) */
 export const avgPool2d = averagePooling2d;
-/** `layers.globalAveragePooling2d()`: [batch, h, w, c] -> [batch, c], the mean of each channel. */
+/**
+ * A {@link GlobalAveragePooling2D} layer: [batch, h, w, c] -> [batch, c], the mean of each channel.
+ * @example layers.globalAveragePooling2d()
+ */
 export const globalAveragePooling2d = (args: GlobalPooling2DArgs = {}): GlobalAveragePooling2D => new GlobalAveragePooling2D(args);
-/** `layers.globalMaxPooling2d()`: [batch, h, w, c] -> [batch, c], the maximum of each channel. */
+/**
+ * A {@link GlobalMaxPooling2D} layer: [batch, h, w, c] -> [batch, c], the maximum of each channel.
+ * @example layers.globalMaxPooling2d()
+ */
 export const globalMaxPooling2d = (args: GlobalPooling2DArgs = {}): GlobalMaxPooling2D => new GlobalMaxPooling2D(args);
-/** `layers.batchNormalization()`: per-channel normalization with learned scale and offset. */
+/**
+ * A {@link BatchNormalization} layer: per-channel normalization with learned scale and offset.
+ * @example layers.batchNormalization() // after a conv2d
+ */
 export const batchNormalization = (args: BatchNormalizationArgs = {}): BatchNormalization => new BatchNormalization(args);

@@ -8,12 +8,15 @@ import { ArgumentError } from '../errors.js';
 import type { ConfigReader } from './config.js';
 import { checkOptions, describeValue, keyList } from '../options.js';
 
+/** Arguments of `layers.input`, Keras' `keras.Input(shape=...)`. */
 export interface InputArgs {
   /** Shape of one sample, without the batch dim: `[28, 28, 1]`. */
   shape: number[];
   /** A fixed batch size (default: any). */
   batchSize?: number;
+  /** The InputLayer's name (default `input_layer`, `input_layer_1`, ...). */
   name?: string;
+  /** Only 'float32'. */
   dtype?: 'float32';
 }
 
@@ -23,7 +26,9 @@ export interface InputArgs {
  * @example new Sequential([layers.input({ shape: [28, 28, 1] }), layers.flatten(), layers.dense({ units: 10 })])
  */
 export class InputLayer extends Layer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className = 'InputLayer';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<LayerArgs>({});
   readonly className = InputLayer.className;
 
@@ -33,6 +38,7 @@ export class InputLayer extends Layer {
     this.built = true;
   }
 
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): InputLayer {
     if (!base.batchInputShape) r.fail('batch_input_shape', 'is missing: an InputLayer must give its shape (batch_input_shape or batch_shape)');
     if (r.bool('sparse', false)) r.unsupported('sparse', 'is true; nerva has no sparse tensors');
@@ -49,9 +55,13 @@ export class InputLayer extends Layer {
   }
 }
 
-/** Keras' `keras.Input(shape=...)` for a Sequential: `layers.input({ shape: [28, 28, 1] })`. */
 const INPUT_ARGS = keyList<InputArgs>({ shape: true, batchSize: true, name: true, dtype: true });
 
+/**
+ * Keras' `keras.Input(shape=...)` for a Sequential: an InputLayer declaring the shape of one sample.
+ * Put it first; the model is then built at once (summary works before fit).
+ * @example new Sequential([layers.input({ shape: [28, 28, 1] }), layers.conv2d({ filters: 32, kernelSize: 3 })])
+ */
 export function input(args: InputArgs): InputLayer {
   const example = '{ shape: [...] } (the shape of one sample, e.g. { shape: [28, 28, 1] })';
   if (args === undefined) throw new ArgumentError(`layers.input: expected ${example}, got nothing`);

@@ -15,7 +15,9 @@ import { checkOptions, describeValue, keyList } from '../options.js';
 /** A shape with the batch dimension (and other unknown dims) as null: `[null, 28, 28]`. */
 export type Shape = (number | null)[];
 
+/** A value JSON can hold: what a layer config is made of. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+/** A layer's settings as `getConfig` returns them: camelCase keys, JSON values (`{ name: 'dense', units: 10, ... }`). */
 export type LayerConfig = { [k: string]: JsonValue };
 
 /** Arguments every layer takes. */
@@ -26,7 +28,9 @@ export interface LayerArgs {
   inputShape?: number[];
   /** Input shape with the batch dim (null for any batch size). */
   batchInputShape?: (number | null)[];
+  /** Whether fit updates the layer's weights (default true). */
   trainable?: boolean;
+  /** Only 'float32': nerva layers compute in float32. */
   dtype?: 'float32';
 }
 
@@ -94,16 +98,35 @@ export function resetNames(): void {
   nameCounts.clear();
 }
 
+/** What `call` is told besides the input. */
 export interface CallOptions {
-  /** True inside fit: dropout is active. */
+  /** True inside fit (dropout active, BatchNormalization on batch statistics); false in predict and evaluate. */
   training: boolean;
 }
 
+/**
+ * The base of every layer, Keras' shape: `constructor(args)`, `build(inputShape)` (creates the
+ * weights, through `addWeight`), `call(x, { training })`, `computeOutputShape(inputShape)` and
+ * `getConfig()`. Extend it for a layer of your own (such a model trains and predicts; saving it
+ * needs a registered class, see docs/contributing.md).
+ * @example
+ * class Scale extends Layer {
+ *   readonly className = 'Scale';
+ *   factor: Variable | null = null;
+ *   constructor(args: LayerArgs = {}) { super(args, 'scale'); }
+ *   override build(inputShape: Shape): void { this.factor = this.addWeight('factor', [inputShape.at(-1)!], 'ones'); }
+ *   call(x: Tensor): Tensor { return x.mul(this.factor!.value); }
+ *   computeOutputShape(inputShape: Shape): Shape { return inputShape; }
+ * }
+ */
 export abstract class Layer {
   /** The Keras / TF.js class name, e.g. `Dense`. */
   abstract readonly className: string;
+  /** Unique name: `dense`, `dense_1`, ... unless given; prefixes its weights' names (`dense/kernel`). */
   readonly name: string;
+  /** The declared input shape with the batch dim (`[null, 784]`), or null if none was given. */
   readonly batchInputShape: Shape | null;
+  /** True once `build` has created the weights. */
   built = false;
   protected readonly variables: Variable[] = [];
   #trainable: boolean;
@@ -112,6 +135,10 @@ export abstract class Layer {
    * Checks the arguments every layer takes, and refuses keys that neither LayerArgs nor the class's
    * static `argNames` declare (`input_shape`, `unit`, ...). A subclass without `argNames` of its
    * own or inherited (a user's layer extending Layer directly) has its extra keys left to itself.
+   */
+  /**
+   * @param args The layer's arguments (LayerArgs plus the subclass's own).
+   * @param defaultBase The snake_case base of default names, e.g. `dense` for `dense`, `dense_1`, ...
    */
   constructor(args: LayerArgs, defaultBase: string) {
     const cls = new.target as unknown as { className?: unknown; argNames?: readonly string[] };
@@ -136,23 +163,25 @@ export abstract class Layer {
     this.#trainable = a.trainable ?? true;
   }
 
+  /** Whether fit updates this layer's weights. Setting it freezes or unfreezes all of them (compile is not needed again). */
   get trainable(): boolean {
     return this.#trainable;
   }
+  /** Freezes (false) or unfreezes (true) every weight of the layer. @example model.layers[0].trainable = false; // fine-tune the rest */
   set trainable(t: boolean) {
     this.#trainable = t;
     for (const v of this.variables) v.trainable = t;
   }
 
-  /** Creates weights from the input shape; called once, on the first call. */
+  /** Creates the weights for `inputShape` (batch dim null); called once, when the model is built or on the first call. */
   build(_inputShape: Shape): void {
     this.built = true;
   }
 
-  /** The forward computation. */
+  /** The forward computation on a batch x (weights already built). */
   abstract call(x: Tensor, opts: CallOptions): Tensor;
 
-  /** Output shape for an input shape (batch dim null). */
+  /** Output shape for an input shape, both with the batch dim (null when unknown). */
   abstract computeOutputShape(inputShape: Shape): Shape;
 
   /** Keras config (camelCase keys here; the TF.js writer snake_cases them). */
@@ -162,7 +191,7 @@ export abstract class Layer {
     return c;
   }
 
-  /** Builds on first use, then calls. */
+  /** Builds on first use (from x's shape), then calls: how to run one layer by itself. @example layers.dense({ units: 3 }).apply(zeros([2, 4])).shape // [2, 3] */
   apply(x: Tensor, opts: CallOptions = { training: false }): Tensor {
     if (!this.built) this.buildFor([null, ...x.shape.slice(1)]);
     return this.call(x, opts);
@@ -175,7 +204,10 @@ export abstract class Layer {
     this.built = true;
   }
 
-  /** Creates a weight named `<layer>/<name>`; the only way layers make weights. */
+  /**
+   * Creates a weight named `<layer>/<name>` of `shape`, filled by `initializer` (a Keras name such
+   * as 'glorot_uniform' or an `initializers.*` object); the only way layers make weights.
+   */
   protected addWeight(name: string, shape: number[], initializer: string | Initializer, trainable = true): Variable {
     const init = getInitializer(initializer);
     if (weightBudget) {
@@ -199,16 +231,20 @@ export abstract class Layer {
     return v;
   }
 
+  /** All weights, trainable first (Keras order): Dense gives [kernel, bias]. Empty until built. */
   get weights(): Variable[] {
     return [...this.trainableWeights, ...this.nonTrainableWeights];
   }
+  /** The weights fit updates. */
   get trainableWeights(): Variable[] {
     return this.variables.filter((v) => v.trainable);
   }
+  /** The weights fit does not update (all of them when the layer is frozen; BatchNormalization's moving statistics). */
   get nonTrainableWeights(): Variable[] {
     return this.variables.filter((v) => !v.trainable);
   }
 
+  /** The number of weight values: 100,480 for Dense(128) on 784 inputs (784 x 128 + 128). */
   countParams(): number {
     return this.variables.reduce((n, v) => n + v.value.size, 0);
   }
@@ -254,7 +290,7 @@ function checkShapeArg(who: string, key: string, v: unknown, example: string): v
   if (!ok) throw new ArgumentError(`${who}: ${key} must be a list of positive integers (${example}); got ${describeValue(v)}`);
 }
 
-/** Checks that a runtime input matches what a layer was built for (null dims match anything). */
+/** @internal Checks that a runtime input matches what a layer was built for (null dims match anything). */
 export function checkInputShape(layer: string, className: string, expected: Shape, got: readonly number[]): void {
   const ok = expected.length === got.length && expected.every((d, i) => d === null || d === got[i]);
   if (!ok) {

@@ -12,6 +12,7 @@ import { getInitializer, type Initializer } from '../initializers.js';
 import { ArgumentError, DtypeError, ShapeError, fmtShape } from '../errors.js';
 import type { ConfigReader } from './config.js';
 
+/** Arguments of BatchNormalization, Keras 3's names and defaults. */
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The channel axis (default -1, the last: channels_last images). */
   axis?: number;
@@ -23,38 +24,59 @@ export interface BatchNormalizationArgs extends LayerArgs {
   center?: boolean;
   /** Learn a scale gamma (default true). */
   scale?: boolean;
+  /** Default zeros. */
   betaInitializer?: string | Initializer;
+  /** Default ones. */
   gammaInitializer?: string | Initializer;
+  /** Default zeros. */
   movingMeanInitializer?: string | Initializer;
+  /** Default ones. */
   movingVarianceInitializer?: string | Initializer;
 }
 
 const initConfig = (i: Initializer) => ({ className: i.className, config: i.config });
 
 /**
- * Normalizes each channel to zero mean and unit variance, then scales by gamma and shifts by beta.
+ * Normalizes each channel to zero mean and unit variance, then scales by gamma and shifts by beta;
+ * the output has the input's shape. In training it uses the batch's statistics and moves the
+ * moving averages towards them; in predict and evaluate (and when frozen) the moving averages.
  * Weights: gamma, beta (trainable), moving_mean, moving_variance (not trainable), each [channels].
  * @example layers.batchNormalization()  // after a conv2d, before its activation
  */
 export class BatchNormalization extends Layer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className = 'BatchNormalization';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<BatchNormalizationArgs>({
     axis: true, momentum: true, epsilon: true, center: true, scale: true,
     betaInitializer: true, gammaInitializer: true, movingMeanInitializer: true, movingVarianceInitializer: true,
   });
   readonly className = BatchNormalization.className;
+  /** The channel axis as given (-1: the last). */
   readonly axis: number;
+  /** Weight of the old value in the moving averages. */
   readonly momentum: number;
+  /** Added to the variance before the square root. */
   readonly epsilon: number;
+  /** Whether beta is learned. */
   readonly center: boolean;
+  /** Whether gamma is learned. */
   readonly scale: boolean;
+  /** Fills beta when the layer is built. */
   readonly betaInitializer: Initializer;
+  /** Fills gamma when the layer is built. */
   readonly gammaInitializer: Initializer;
+  /** Fills the moving mean when the layer is built. */
   readonly movingMeanInitializer: Initializer;
+  /** Fills the moving variance when the layer is built. */
   readonly movingVarianceInitializer: Initializer;
+  /** Scale [channels], once built (null without `scale`). */
   gamma: Variable | null = null;
+  /** Offset [channels], once built (null without `center`). */
   beta: Variable | null = null;
+  /** Moving mean [channels], once built (not trainable). */
   movingMean: Variable | null = null;
+  /** Moving variance [channels], once built (not trainable). */
   movingVariance: Variable | null = null;
   #axis = -1;
 
@@ -79,6 +101,7 @@ export class BatchNormalization extends Layer {
     this.movingVarianceInitializer = getInitializer(args.movingVarianceInitializer ?? 'ones');
   }
 
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): BatchNormalization {
     r.refuseSet(['beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint', 'virtual_batch_size', 'adjustment'], "nerva's BatchNormalization has no regularizers, constraints, virtual batches or adjustment");
     // Keras' fused / synchronized change how the result is computed, not what; renorm changes it.

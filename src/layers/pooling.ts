@@ -9,6 +9,7 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import type { ConfigReader } from './config.js';
 import { channelsLast, checkImages, pairOf, paddingOf, windowOutput, type Size2d } from './conv.js';
 
+/** Arguments of MaxPooling2D and AveragePooling2D, Keras' names and defaults. */
 export interface Pooling2DArgs extends LayerArgs {
   /** Window size (default 2: a 2 x 2 window). */
   poolSize?: Size2d;
@@ -24,8 +25,11 @@ export interface Pooling2DArgs extends LayerArgs {
 abstract class Pooling2D extends Layer {
   /** Set by each subclass: named in messages before the instance's fields exist. */
   declare static readonly className: string;
+  /** [height, width] of the window. */
   readonly poolSize: [number, number];
+  /** [height, width] step of the window. */
   readonly strides: [number, number];
+  /** 'valid' or 'same'. */
   readonly padding: Padding;
   protected abstract pool(x: Tensor): Tensor;
 
@@ -69,12 +73,15 @@ abstract class Pooling2D extends Layer {
  * @example layers.maxPooling2d({ poolSize: 2 }) // [None, 26, 26, 32] -> [None, 13, 13, 32]
  */
 export class MaxPooling2D extends Pooling2D {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static override readonly className = 'MaxPooling2D';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<Pooling2DArgs>({ poolSize: true, strides: true, padding: true, dataFormat: true });
   readonly className = MaxPooling2D.className;
   constructor(args: Pooling2DArgs = {}) {
     super(args, 'max_pooling2d');
   }
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): MaxPooling2D {
     return new MaxPooling2D(Pooling2D.readArgs(r, base));
   }
@@ -89,12 +96,15 @@ export class MaxPooling2D extends Pooling2D {
  * @example layers.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same' })
  */
 export class AveragePooling2D extends Pooling2D {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static override readonly className = 'AveragePooling2D';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<Pooling2DArgs>({ poolSize: true, strides: true, padding: true, dataFormat: true });
   readonly className = AveragePooling2D.className;
   constructor(args: Pooling2DArgs = {}) {
     super(args, 'average_pooling2d');
   }
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): AveragePooling2D {
     return new AveragePooling2D(Pooling2D.readArgs(r, base));
   }
@@ -103,6 +113,7 @@ export class AveragePooling2D extends Pooling2D {
   }
 }
 
+/** Arguments of GlobalAveragePooling2D and GlobalMaxPooling2D. */
 export interface GlobalPooling2DArgs extends LayerArgs {
   /** Keep the spatial axes as size 1: [batch, 1, 1, channels] (default false: [batch, channels]). */
   keepdims?: boolean;
@@ -113,6 +124,7 @@ export interface GlobalPooling2DArgs extends LayerArgs {
 /** What the two global poolings share: reduce height and width away. */
 abstract class GlobalPooling2D extends Layer {
   declare static readonly className: string;
+  /** Whether height and width stay as size-1 axes. */
   readonly keepdims: boolean;
   protected abstract reduce(x: Tensor): Tensor;
 
@@ -152,12 +164,15 @@ abstract class GlobalPooling2D extends Layer {
  * @example layers.globalAveragePooling2d()
  */
 export class GlobalAveragePooling2D extends GlobalPooling2D {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static override readonly className = 'GlobalAveragePooling2D';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<GlobalPooling2DArgs>({ keepdims: true, dataFormat: true });
   readonly className = GlobalAveragePooling2D.className;
   constructor(args: GlobalPooling2DArgs = {}) {
     super(args, 'global_average_pooling2d');
   }
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): GlobalAveragePooling2D {
     return new GlobalAveragePooling2D(GlobalPooling2D.readArgs(r, base));
   }
@@ -171,12 +186,15 @@ export class GlobalAveragePooling2D extends GlobalPooling2D {
  * @example layers.globalMaxPooling2d()
  */
 export class GlobalMaxPooling2D extends GlobalPooling2D {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static override readonly className = 'GlobalMaxPooling2D';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<GlobalPooling2DArgs>({ keepdims: true, dataFormat: true });
   readonly className = GlobalMaxPooling2D.className;
   constructor(args: GlobalPooling2DArgs = {}) {
     super(args, 'global_max_pooling2d');
   }
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): GlobalMaxPooling2D {
     return new GlobalMaxPooling2D(GlobalPooling2D.readArgs(r, base));
   }

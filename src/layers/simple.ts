@@ -10,14 +10,20 @@ import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import type { ConfigReader } from './config.js';
 import { describeValue } from '../options.js';
 
-/** Flattens every dim but the batch: [batch, 28, 28] -> [batch, 784]. */
+/**
+ * Flattens every dim but the batch: [batch, 28, 28] -> [batch, 784]. No weights.
+ * @example layers.flatten({ inputShape: [28, 28] }) // the first layer of the MNIST model
+ */
 export class Flatten extends Layer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className = 'Flatten';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<LayerArgs>({});
   readonly className = Flatten.className;
   constructor(args: LayerArgs = {}) {
     super(args, 'flatten');
   }
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): Flatten {
     // channels_first moves the channel axis last before flattening: a different weight order.
     r.oneOf('data_format', ['channels_last'], 'channels_last');
@@ -36,16 +42,24 @@ export class Flatten extends Layer {
   }
 }
 
+/** Arguments of Activation. */
 export interface ActivationArgs extends LayerArgs {
   /** A name ('relu', ...) or a function of a tensor (one of your own cannot be saved). */
   activation: string | ActivationFn;
 }
 
-/** Applies an activation by name. */
+/**
+ * Applies an activation by name ('relu', 'softmax', ...; see DenseArgs.activation) as its own
+ * layer; the output has the input's shape. No weights.
+ * @example layers.activation({ activation: 'softmax' })
+ */
 export class Activation extends Layer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className = 'Activation';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<ActivationArgs>({ activation: true });
   readonly className = Activation.className;
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): Activation {
     return new Activation({ ...base, activation: r.activation('activation') });
   }
@@ -77,6 +91,7 @@ export class Activation extends Layer {
   }
 }
 
+/** Arguments of Dropout. */
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of inputs to drop, in [0, 1). */
   rate: number;
@@ -84,17 +99,23 @@ export interface DropoutArgs extends LayerArgs {
 
 /**
  * Zeroes a `rate` fraction of inputs during training and scales the rest by 1/(1-rate), so nothing
- * changes at inference. Masks come from the seeded generator.
+ * changes at inference (predict and evaluate pass values through). Masks come from the seeded
+ * generator. The output has the input's shape; no weights.
+ * @example layers.dropout({ rate: 0.2 })
  */
 export class Dropout extends Layer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className = 'Dropout';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<DropoutArgs>({ rate: true });
   readonly className = Dropout.className;
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): Dropout {
     const rate = r.num('rate', (n) => n >= 0 && n < 1, 'a number in [0, 1)');
     if (r.has('noise_shape')) r.unsupported('noise_shape', `is ${JSON.stringify(r.raw('noise_shape'))}; nerva's Dropout draws one mask value per element`);
     return new Dropout({ ...base, rate });
   }
+  /** The fraction dropped in training. */
   readonly rate: number;
   constructor(args: DropoutArgs = {} as DropoutArgs) {
     super(args, 'dropout');
@@ -118,19 +139,28 @@ export class Dropout extends Layer {
   }
 }
 
+/** Arguments of Reshape. */
 export interface ReshapeArgs extends LayerArgs {
   /** Target shape without the batch dim; one entry may be -1. */
   targetShape: number[];
 }
 
-/** Reshapes each sample: [batch, ...] -> [batch, ...targetShape]. */
+/**
+ * Reshapes each sample: [batch, ...] -> [batch, ...targetShape]; the number of values per sample
+ * must stay the same (ShapeError when the model is built otherwise). No weights.
+ * @example layers.reshape({ targetShape: [28, 28, 1] }) // [batch, 784] -> [batch, 28, 28, 1]
+ */
 export class Reshape extends Layer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className = 'Reshape';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = layerArgs<ReshapeArgs>({ targetShape: true });
   readonly className = Reshape.className;
+  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
   static fromConfig(r: ConfigReader, base: LayerArgs): Reshape {
     return new Reshape({ ...base, targetShape: r.intList('target_shape', false) as number[] });
   }
+  /** The shape of each output sample (may hold one -1). */
   readonly targetShape: number[];
   constructor(args: ReshapeArgs = {} as ReshapeArgs) {
     super(args, 'reshape');

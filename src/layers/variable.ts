@@ -7,15 +7,23 @@ import { getBackend } from '../backend/index.js';
 import { sizeOf, shapesEqual } from '../tensor/shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 
+/**
+ * A model weight: a named tensor the optimizer updates in place (Keras' Variable). Layers make them
+ * with `addWeight`; read them through `layer.weights`, `model.weights` or `getWeights()`.
+ * @example model.layers[1].weights.map((v) => `${v.name} ${v.shape}`) // ['dense/kernel 784,128', 'dense/bias 128']
+ */
 export class Variable {
   /** Full name, `<layer>/<weight>` as in Keras and the TF.js format (`dense/kernel`). */
   readonly name: string;
+  /** The weight's shape, fixed. */
   readonly shape: number[];
+  /** Its dtype (float32 in layers). */
   readonly dtype: DType;
   /** The live tensor over this variable's storage. Read-only for users: copy with `read()`. */
   readonly value: Tensor;
   #trainable: boolean;
 
+  /** A weight named `name` holding a copy of `initial`. Layers make theirs with `addWeight`. */
   constructor(name: string, initial: Tensor, trainable: boolean) {
     this.name = name;
     this.shape = [...initial.shape];
@@ -28,9 +36,11 @@ export class Variable {
     this.value.requiresGrad = trainable;
   }
 
+  /** Whether the optimizer updates it (and gradients flow to it). */
   get trainable(): boolean {
     return this.#trainable;
   }
+  /** Freezes (false) or unfreezes (true) this weight. */
   set trainable(t: boolean) {
     this.#trainable = t;
     this.value.requiresGrad = t;
@@ -41,7 +51,7 @@ export class Variable {
     return new Tensor(this.value.values.slice(), [...this.shape], this.dtype);
   }
 
-  /** Replaces the value (same shape), copying. */
+  /** Replaces the value with a copy of t (same shape; ShapeError otherwise), cast to the weight's dtype. */
   assign(t: Tensor): void {
     if (!shapesEqual(t.shape, this.shape)) {
       throw new ShapeError(`Variable "${this.name}": expected shape ${fmtShape(this.shape)}, got ${fmtShape(t.shape)}`);

@@ -12,7 +12,9 @@ export const EPSILON = 1e-7;
 
 /**
  * (yTrue, yPred) -> per-sample losses of shape [batch]: a built-in loss (which also carries its
- * name and options) or any function of the user's.
+ * name and options) or any function of the user's, written with nerva ops (fit differentiates it
+ * and averages it over the batch).
+ * @example model.compile({ optimizer: 'adam', loss: (yTrue, yPred) => yPred.sub(yTrue).abs().mean(-1) })
  */
 export type LossFn = ((yTrue: Tensor, yPred: Tensor) => Tensor) & {
   /** A built-in loss's Keras function name, e.g. `sparse_categorical_crossentropy`; absent on a custom loss function. */
@@ -188,19 +190,55 @@ function makeLoss(spec: LossSpec, options: unknown): LossFn {
   return Object.assign((yTrue: Tensor, yPred: Tensor) => spec.fn(yTrue, yPred, frozen), { lossName: spec.name, lossConfig: frozen });
 }
 
+/** Options of the cross-entropy losses. */
 export interface CrossentropyOptions {
+  /**
+   * True when the model outputs raw scores (no softmax / sigmoid on the last layer): the loss then
+   * applies it itself, in a numerically stable form. Default false (probabilities).
+   */
   fromLogits?: boolean;
 }
 
 const spec = (name: string): LossSpec => BY_NAME[name];
 
-/** Loss objects with options, for `compile({ loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }) })`. */
+/**
+ * Keras' losses as objects with options, for `compile({ loss })` (a name such as
+ * `'sparse_categorical_crossentropy'` gives the same loss with default options). Each returns one
+ * loss per sample ([batch]); unknown options are refused.
+ * @example model.compile({ optimizer: 'adam', loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }) })
+ * @namespace
+ */
 export const losses = {
+  /**
+   * Mean of (yPred - yTrue)² over the last axis ('mse'). y [batch] against predictions [batch, 1] is accepted.
+   * @example losses.meanSquaredError()(tensor([[1], [2]]), tensor([[1.5], [2]])) // [0.25, 0]
+   */
   meanSquaredError: (o?: Record<string, never>): LossFn => makeLoss(spec('mean_squared_error'), o),
+  /** Mean of |yPred - yTrue| over the last axis ('mae'). @example losses.meanAbsoluteError() */
   meanAbsoluteError: (o?: Record<string, never>): LossFn => makeLoss(spec('mean_absolute_error'), o),
+  /**
+   * Huber: 0.5·e² where |e| <= delta, delta·(|e| - 0.5·delta) beyond (default delta 1), averaged
+   * over the last axis; less sensitive to outliers than mse.
+   * @example losses.huber({ delta: 2 })
+   */
   huber: (o?: { delta?: number }): LossFn => makeLoss(spec('huber'), o),
+  /**
+   * Binary cross-entropy for labels in [0, 1] against probabilities (sigmoid outputs) or, with
+   * fromLogits, raw scores: predictions [batch, 1] (or [batch, n] independent labels).
+   * @example losses.binaryCrossentropy({ fromLogits: true })
+   */
   binaryCrossentropy: (o?: CrossentropyOptions): LossFn => makeLoss(spec('binary_crossentropy'), o),
+  /**
+   * Cross-entropy for one-hot labels [batch, classes] against probabilities [batch, classes] (or
+   * logits with fromLogits). Integer labels are refused with a hint to the sparse form.
+   * @example losses.categoricalCrossentropy()(utils.toCategorical(labels, 10), model.predict(x))
+   */
   categoricalCrossentropy: (o?: CrossentropyOptions): LossFn => makeLoss(spec('categorical_crossentropy'), o),
+  /**
+   * Cross-entropy for integer class labels [batch] against probabilities [batch, classes] (or
+   * logits with fromLogits): MNIST's loss. A label outside [0, classes) is an ArgumentError.
+   * @example losses.sparseCategoricalCrossentropy()(tensor([1]), tensor([[0.1, 0.9]])) // [0.1054]
+   */
   sparseCategoricalCrossentropy: (o?: CrossentropyOptions): LossFn => makeLoss(spec('sparse_categorical_crossentropy'), o),
 };
 

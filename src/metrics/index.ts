@@ -6,7 +6,13 @@ import * as ops from '../ops/index.js';
 import { lookupName, snakeCase } from '../activations.js';
 import { meanAbsoluteError, meanSquaredError } from '../losses/index.js';
 
-/** Per-sample metric values ([batch]) from labels and predictions. */
+/**
+ * Per-sample metric values ([batch]) from labels and predictions; fit and evaluate average them
+ * over the epoch. A function of your own is logged under its name in snake_case.
+ * @example
+ * const within1 = (yTrue: Tensor, yPred: Tensor) => yPred.sub(yTrue).abs().lessEqual(1).cast('float32').mean(-1);
+ * model.compile({ optimizer: 'adam', loss: 'mse', metrics: [within1] }); // logs within1, val_within1
+ */
 export type MetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 export function binaryAccuracy(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
@@ -103,4 +109,21 @@ export function getMetric(x: string | MetricFn): Metric {
   return new Metric(snakeCase(x), fn);
 }
 
-export const metrics = { binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, meanSquaredError, meanAbsoluteError };
+/**
+ * Keras' metric functions, each (yTrue, yPred) -> per-sample values [batch]. compile takes their
+ * names ('accuracy', 'mae', ...) or the functions.
+ * @example metrics.sparseCategoricalAccuracy(tensor([1, 0]), tensor([[0.1, 0.9], [0.2, 0.8]])) // [1, 0]
+ * @namespace
+ */
+export const metrics = {
+  /** 1 where (yPred > threshold, default 0.5) equals the 0/1 label, averaged over the last axis: predictions [batch, 1]. @example metrics.binaryAccuracy(tensor([1, 0]), tensor([[0.7], [0.6]])) // [1, 0] */
+  binaryAccuracy,
+  /** 1 where argMax of a one-hot label [batch, classes] equals argMax of the prediction. @example metrics.categoricalAccuracy(tensor([[0, 1]]), tensor([[0.1, 0.9]])) // [1] */
+  categoricalAccuracy,
+  /** 1 where an integer label [batch] equals argMax of the prediction [batch, classes]. @example metrics.sparseCategoricalAccuracy(tensor([1, 0]), tensor([[0.1, 0.9], [0.2, 0.8]])) // [1, 0] */
+  sparseCategoricalAccuracy,
+  /** Mean of (yPred - yTrue)² over the last axis ('mse'). @example metrics.meanSquaredError(tensor([[1], [2]]), tensor([[1.5], [2]])) // [0.25, 0] */
+  meanSquaredError,
+  /** Mean of |yPred - yTrue| over the last axis ('mae'). @example model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] }) */
+  meanAbsoluteError,
+};

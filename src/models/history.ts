@@ -2,7 +2,13 @@
 
 import { Callback, type Logs } from '../callbacks/callback.js';
 
-/** `history.history.loss[i]` is the mean training loss of epoch `history.epoch[i]`. */
+/**
+ * What fit resolves to: `history.history.loss[i]` is the mean training loss of epoch
+ * `history.epoch[i]`, and likewise for each metric and its `val_` form.
+ * @example
+ * const history = await model.fit(xTrain, yTrain, { epochs: 5, validationData: [xTest, yTest] });
+ * history.history.val_accuracy.at(-1) // the last epoch's validation accuracy
+ */
 export class History extends Callback {
   /** Per-epoch values by key: loss, accuracy, val_loss, val_accuracy, ... */
   history: Record<string, number[]> = {};

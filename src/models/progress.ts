@@ -7,10 +7,18 @@ import { describeValue } from '../options.js';
 /** Keras' `verbose` argument: 0 silent, 1 progress bar, 2 one line per epoch, 'auto' picks. */
 export type Verbose = 0 | 1 | 2 | 'auto';
 
-/** Where the progress goes: `process.stdout` or anything with the same few members. */
+/**
+ * Where the progress goes: `process.stdout` or anything with the same few members.
+ * @example
+ * const lines: string[] = [];
+ * await model.fit(x, y, { epochs: 2, verbose: 2, stream: { write: (s) => lines.push(s) } });
+ */
 export interface ProgressStream {
+  /** Receives the text, newlines included (a TTY bar redraws its line with `\r`). */
   write(s: string): unknown;
+  /** True for a terminal: 'auto' verbosity then draws a bar (1), otherwise one line per epoch (2). */
   isTTY?: boolean;
+  /** The terminal width, if known (the bar is fitted to it). */
   columns?: number;
 }
 

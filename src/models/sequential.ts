@@ -23,16 +23,26 @@ import { resolveVerbose, type ProgressStream, type Verbose } from './progress.js
 import { saveModel, type SaveOptions } from '../io/model-io.js';
 import { checkOptions, describeValue, keyList } from '../options.js';
 
+/** What `compile` takes, as Keras' `model.compile(optimizer=..., loss=..., metrics=[...])`. */
 export interface CompileArgs {
-  /** Name ('adam', 'sgd', ...) or an optimizer object. */
+  /** Name ('adam', 'sgd', 'rmsprop', 'adagrad', 'adamw', with Keras defaults) or an optimizer object (`optimizers.adam(0.01)`). */
   optimizer: string | Optimizer;
-  /** Name ('mse', 'sparse_categorical_crossentropy', ...) or a loss function. */
+  /**
+   * Name ('mse', 'mae', 'huber', 'binary_crossentropy', 'categorical_crossentropy',
+   * 'sparse_categorical_crossentropy', camelCase accepted), a `losses.*` object, or a function
+   * (yTrue, yPred) => per-sample losses (such a model cannot save its loss).
+   */
   loss: string | LossFn;
-  /** Names ('accuracy', 'mae', ...) or functions. */
+  /**
+   * Names ('accuracy' picks binary / categorical / sparse from the shapes as Keras does, 'mae',
+   * 'mse', ...) or functions; logged under the name given (`acc` stays `acc`).
+   */
   metrics?: (string | MetricFn)[];
 }
 
+/** Options of `evaluate`. */
 export interface EvaluateOptions {
+  /** Samples per batch (default 32); the results do not depend on it. */
   batchSize?: number;
   /** 0 (default) silent; 1 a progress bar, 2 one line at the end ('auto': 1 on a TTY, else 2), as Keras prints. */
   verbose?: Verbose;
@@ -40,6 +50,7 @@ export interface EvaluateOptions {
   stream?: ProgressStream;
 }
 
+/** Options of `predict`. */
 export interface PredictOptions {
   /**
    * Samples per forward pass. Default: about 4 MB of input (1,312 MNIST images), between 32 and
@@ -62,7 +73,9 @@ function defaultPredictBatch(x: Tensor): number {
 }
 
 /**
- * A linear stack of layers.
+ * A linear stack of layers, Keras' Sequential: build it from a list of layers (the first gives
+ * the input shape, or starts with `layers.input({ shape })`), `compile`, `fit`, `evaluate`,
+ * `predict`, `save`. Layer names are unique within a model.
  * @example
  * const model = new Sequential([layers.dense({ units: 1, inputShape: [1] })]);
  * model.compile({ loss: 'mean_squared_error', optimizer: 'sgd' });
@@ -70,10 +83,15 @@ function defaultPredictBatch(x: Tensor): number {
  * model.predict([5]); // ~ [[8.99]]
  */
 export class Sequential {
+  /** The Keras class name written to model.json. */
   readonly className = 'Sequential';
+  /** The model's name: `sequential`, `sequential_1`, ... unless given. */
   readonly name: string;
+  /** The layers in order (an InputLayer is not listed, as in Keras). Do not modify; use `add`. */
   readonly layers: Layer[] = [];
+  /** The compiled optimizer (null before compile); training keeps its state (Adam's moments, steps). */
   optimizer: Optimizer | null = null;
+  /** The compiled loss (null before compile). */
   loss: LossFn | null = null;
   /** @internal */ metricSpecs: (string | MetricFn)[] = [];
   /** Set by a callback to end fit after the current batch. */
@@ -85,6 +103,10 @@ export class Sequential {
   /** > 0 while a callback of the running fit is being called: callbacks may set weights (EarlyStopping does). */
   #inCallback = 0;
 
+  /**
+   * @param layers The layers in order; more can be added with `add`.
+   * @param opts `name` (default `sequential`, `sequential_1`, ...).
+   */
   constructor(layers: Layer[] = [], opts: { name?: string } = {}) {
     const o = checkOptions<{ name?: string }>('Sequential', opts, ['name'], { what: 'the second argument', example: "{ name: 'my_model' }" });
     if (!Array.isArray(layers)) throw new ArgumentError(`Sequential: the first argument is a list of layers, got ${describeValue(layers)}`);
@@ -123,7 +145,11 @@ export class Sequential {
     return this.#trainingBy !== null;
   }
 
-  /** Appends a layer. An InputLayer (`layers.input({ shape })`) may come first and only declares the input shape. */
+  /**
+   * Appends a layer. An InputLayer (`layers.input({ shape })`) may come first and only declares the
+   * input shape. Refused while fit runs, for a duplicate name, or for an input shape on a later layer.
+   * @example model.add(layers.dense({ units: 10, activation: 'softmax' }))
+   */
   add(layer: Layer): void {
     this.#refuseWhileTraining('add');
     if (!(layer instanceof Layer)) throw new ArgumentError(`Sequential "${this.name}": add() expects a layer, got ${describeValue(layer)}`);
@@ -149,14 +175,16 @@ export class Sequential {
     else if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
   }
 
-  /** Input shape with batch dim (null), once known. */
+  /** Input shape with batch dim (null), once known: `[null, 28, 28]`. */
   get inputShape(): Shape | null {
     return this.#inputShape;
   }
+  /** Output shape with batch dim (null), once the input shape is known: `[null, 10]`. */
   get outputShape(): Shape | null {
     if (!this.#inputShape) return null;
     return this.layers.reduce<Shape>((s, l) => l.computeOutputShape(s), this.#inputShape);
   }
+  /** True once every layer has its weights (when the input shape is known, or after the first call). */
   get built(): boolean {
     return this.#built;
   }
@@ -191,7 +219,12 @@ export class Sequential {
     return y;
   }
 
-  /** Sets the optimizer, loss and metrics used by fit and evaluate. */
+  /**
+   * Sets the optimizer, loss and metrics used by fit and evaluate. Unknown names are refused with
+   * the valid ones listed. Compiling again starts a fresh optimizer state unless you pass the same
+   * optimizer object.
+   * @example model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+   */
   compile(args: CompileArgs): void {
     this.#refuseWhileTraining('compile');
     const who = `Sequential "${this.name}": compile`;
@@ -217,7 +250,11 @@ export class Sequential {
   }
 
   /**
-   * Trains for `epochs` passes over (x, y). Resolves to a History with Keras 3 keys.
+   * Trains for `epochs` passes over (x, y) in shuffled batches. x is [samples, ...inputShape]
+   * (a tensor or nested arrays), y [samples] class indices or [samples, classes] / [samples, 1]
+   * targets, as the loss expects. Prints Keras-style progress (see `verbose`) and resolves to a
+   * History with Keras 3 keys. One fit at a time per model; it yields to the event loop so a
+   * server keeps answering.
    * @example const h = await model.fit(xTrain, yTrain, { epochs: 5, batchSize: 32, validationData: [xTest, yTest] });
    */
   async fit(x: DataLike, y: DataLike, opts: FitOptions = {}): Promise<History> {
@@ -225,7 +262,8 @@ export class Sequential {
   }
 
   /**
-   * Loss and metrics on (x, y): `{ loss, accuracy }`. Quiet unless `verbose` says otherwise.
+   * Loss and metrics on (x, y), averaged over all samples: `{ loss, accuracy }` (the compiled
+   * metrics' names). Quiet unless `verbose` says otherwise.
    * @example model.evaluate(xTest, yTest, { verbose: 1 }) // prints `313/313 ━━━━ 0s 1ms/step - accuracy: 0.97 - loss: 0.09`
    */
   evaluate(x: DataLike, y: DataLike, opts: EvaluateOptions = {}): Record<string, number> {
@@ -242,9 +280,12 @@ export class Sequential {
   }
 
   /**
-   * Outputs for x, computed in batches without gradients. A single sample without a batch dim, or
-   * a flat list for a model with input shape [1] (Keras' `predict([5.0])`), is accepted.
+   * Outputs for x, computed in batches without gradients: [samples, ...inputShape] ->
+   * [samples, ...outputShape]. A single sample without a batch dim, or a flat list for a model with
+   * input shape [1] (Keras' `predict([5.0])`), is accepted. ShapeError names the first layer and
+   * both shapes when x does not fit.
    * @example model.predict(tensor([[5]])) // Tensor([[8.99]])
+   * @example model.predict(xTest.div(255)).argMax(-1) // [10000, 28, 28] -> [10000] predicted digits
    */
   predict(x: DataLike, opts: PredictOptions = {}): Tensor {
     const o = checkOptions<PredictOptions>('predict', opts, PREDICT_OPTIONS, { what: 'the second argument', example: '{ batchSize: 32 }' });
@@ -273,14 +314,17 @@ export class Sequential {
     });
   }
 
-  /** Outputs for one batch. */
+  /** Outputs for x as one batch (no splitting), without gradients. @example model.predictOnBatch(xTest.slice([0], [32])) // [32, 10] */
   predictOnBatch(x: DataLike): Tensor {
     const t = this.adaptInput(toData('predictOnBatch', 'x', x));
     this.checkInput(t);
     return noGrad(() => this.call(t, false));
   }
 
-  /** One gradient step on one batch; returns the batch loss and metrics. */
+  /**
+   * One gradient step on (x, y) as one batch; returns that batch's loss and metrics.
+   * @example model.trainOnBatch(xBatch, yBatch) // { accuracy: 0.84, loss: 0.52 }
+   */
   trainOnBatch(x: DataLike, y: DataLike): Record<string, number> {
     this.#refuseWhileTraining('trainOnBatch');
     this.#requireCompiled('trainOnBatch');
@@ -336,9 +380,11 @@ export class Sequential {
     this.#requireCompiled(who);
   }
 
+  /** The weights the optimizer updates, in Keras order. */
   get trainableWeights(): Variable[] {
     return this.layers.flatMap((l) => l.trainableWeights);
   }
+  /** The weights fit does not update (frozen layers, BatchNormalization's moving statistics). */
   get nonTrainableWeights(): Variable[] {
     return this.layers.flatMap((l) => l.nonTrainableWeights);
   }
@@ -373,11 +419,16 @@ export class Sequential {
     vars.forEach((v, i) => v.assign(values[i]));
   }
 
+  /** The number of weight values in all layers (trainable or not). @example model.countParams() // 101770 for the MNIST MLP */
   countParams(): number {
     return this.layers.reduce((n, l) => n + l.countParams(), 0);
   }
 
-  /** Prints and returns a Keras 3 style table of layers, output shapes and parameter counts. */
+  /**
+   * Prints and returns a Keras 3 style table of layers, output shapes and parameter counts;
+   * `print` receives the text instead of stdout.
+   * @example const text = model.summary({ print: () => {} }); // only return it
+   */
   summary(opts: { print?: (line: string) => void } = {}): string {
     const o = checkOptions<{ print?: (line: string) => void }>('summary', opts, ['print'], { example: '{ print: console.log }' });
     if (o.print !== undefined && typeof o.print !== 'function') throw new ArgumentError(`summary: print must be a function, got ${describeValue(o.print)}`);
@@ -395,6 +446,7 @@ export class Sequential {
     await saveModel(this, dir, opts);
   }
 
+  /** The layer named `name`; ArgumentError listing the names if there is none. @example model.getLayer('dense_1') */
   getLayer(name: string): Layer {
     const l = this.layers.find((x) => x.name === name);
     if (!l) throw new ArgumentError(`Sequential "${this.name}": no layer named "${name}"; layers: ${this.layers.map((x) => x.name).join(', ')}`);

@@ -17,6 +17,7 @@ import type { Sequential } from './sequential.js';
 import { checkLabels, isBuiltInLoss, type LossFn } from '../losses/index.js';
 import { checkOptions, describeValue, keyList, nonNegativeInt, numberWhere, suggestKey, bool } from '../options.js';
 
+/** Options of `fit`, Keras' names in camelCase with Keras' defaults. */
 export interface FitOptions {
   /** Passes over the data (default 1). */
   epochs?: number;

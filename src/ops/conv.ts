@@ -20,6 +20,7 @@ export type Padding = 'valid' | 'same';
 /** A size given once for both spatial axes, or as [height, width]. */
 export type Size2d = number | readonly [number, number];
 
+/** Options of the conv2d op (the Conv2D layer takes Keras' names for the same settings). */
 export interface Conv2dOptions {
   /** Step of the window over height and width (default 1). */
   strides?: Size2d;

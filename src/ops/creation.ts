@@ -7,7 +7,7 @@ import { nextFloat, nextNormal } from '../tensor/random.js';
 import { ArgumentError, fmtShape } from '../errors.js';
 import { describeValue } from '../options.js';
 
-/** A rank-0 tensor. @example scalar(3).item() // 3 */
+/** A rank-0 tensor (shape []); float32 for a number, bool for a boolean, unless `dtype` says. @example scalar(3).item() // 3 */
 export function scalar(value: number | boolean, dtype?: DType): Tensor {
   const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   assertDType('scalar', dt);
@@ -26,29 +26,33 @@ function filled(op: string, shape: readonly number[], value: number, dtype: DTyp
   return new Tensor(s, [...shape], dtype);
 }
 
-/** A tensor of `shape` filled with `value`. @example fill([2, 2], 7) */
+/** A tensor of `shape` filled with `value` (float32 unless `dtype` says). @example fill([2, 2], 7) // [[7, 7], [7, 7]] */
 export function fill(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
   return filled('fill', shape, value, dtype);
 }
 
-/** @example zeros([2, 3]) */
+/** A tensor of `shape` filled with 0 (float32 unless `dtype` says). @example zeros([2, 3]) // [[0, 0, 0], [0, 0, 0]] */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   return filled('zeros', shape, 0, dtype);
 }
-/** @example ones([3]) */
+/** A tensor of `shape` filled with 1 (float32 unless `dtype` says). @example ones([3]) // [1, 1, 1] */
 export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   return filled('ones', shape, 1, dtype);
 }
+/** Zeros of t's shape and dtype. @example zerosLike(tensor([1, 2])) // [0, 0] */
 export function zerosLike(t: Tensor): Tensor {
   return fill(t.shape, 0, t.dtype);
 }
+/** Ones of t's shape and dtype. @example onesLike(tensor([[1, 2]])) // [[1, 1]] */
 export function onesLike(t: Tensor): Tensor {
   return fill(t.shape, 1, t.dtype);
 }
 
 /**
- * Evenly spaced values in [start, stop), like `np.arange`. `range(5)` is 0..4.
- * Integer arguments give int32 unless a dtype is given.
+ * Evenly spaced values in [start, stop), like `np.arange`: shape [ceil((stop - start) / step)].
+ * Integer arguments give int32, a fractional one float32, unless a dtype is given.
+ * @example range(5) // [0, 1, 2, 3, 4], int32
+ * @example range(0, 1, 0.25) // [0, 0.25, 0.5, 0.75], float32
  */
 export function range(start: number, stop?: number, step = 1, dtype?: DType): Tensor {
   if (stop === undefined) {
@@ -65,7 +69,7 @@ export function range(start: number, stop?: number, step = 1, dtype?: DType): Te
   return new Tensor(s, [n], dt);
 }
 
-/** The n x m identity matrix. @example eye(3) */
+/** The n x m identity matrix (m defaults to n). @example eye(2) // [[1, 0], [0, 1]] */
 export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
   assertShape('eye', [n, m]);
   const t = zeros([n, m], dtype);
@@ -77,7 +81,11 @@ function checkFloat(op: string, dtype: DType): void {
   if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(`${op}: dtype must be float32 or float64, got ${String(dtype)}`);
 }
 
-/** Normal draws from the seeded generator (see `setSeed`). @example randomNormal([2, 2], 0, 0.05) */
+/**
+ * Normal draws with `mean` (default 0) and `stddev` (default 1) from the seeded generator (see
+ * `setSeed`); float32 or float64.
+ * @example randomNormal([2, 2], 0, 0.05) // 2 x 2 draws, standard deviation 0.05
+ */
 export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, dtype: DType = 'float32'): Tensor {
   checkFloat('randomNormal', dtype);
   const t = filled('randomNormal', shape, 0, dtype);
@@ -85,7 +93,10 @@ export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, dty
   return t;
 }
 
-/** Uniform draws in [minval, maxval) from the seeded generator. */
+/**
+ * Uniform draws in [minval, maxval) (default [0, 1)) from the seeded generator; float32 or float64.
+ * @example randomUniform([3], -1, 1)
+ */
 export function randomUniform(shape: readonly number[], minval = 0, maxval = 1, dtype: DType = 'float32'): Tensor {
   checkFloat('randomUniform', dtype);
   const t = filled('randomUniform', shape, 0, dtype);
@@ -99,7 +110,11 @@ export function randomUniform(shape: readonly number[], minval = 0, maxval = 1, 
   return t;
 }
 
-/** Normal draws redrawn until within two standard deviations of the mean (as Keras/TF). */
+/**
+ * Normal draws redrawn until within two standard deviations of the mean, as Keras/TF (so the
+ * result's standard deviation is about 0.88 * stddev).
+ * @example truncatedNormal([784, 128], 0, 0.05)
+ */
 export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, dtype: DType = 'float32'): Tensor {
   checkFloat('truncatedNormal', dtype);
   const t = filled('truncatedNormal', shape, 0, dtype);

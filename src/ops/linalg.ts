@@ -9,13 +9,17 @@ import { operands } from './convert.js';
 import { empty } from './elementwise.js';
 import { ShapeError, fmtShape } from '../errors.js';
 
+/** Options of matMul: use a operand transposed (its last two dims swapped) without copying it. */
 export interface MatMulOptions {
+  /** Multiply by a's transpose: a [..., k, m] (default false). */
   transposeA?: boolean;
+  /** Multiply by b's transpose: b [..., n, k] (default false). */
   transposeB?: boolean;
 }
 
 /**
- * a x b over the last two dims; rank > 2 inputs are batches whose leading dims broadcast.
+ * a x b over the last two dims: a [..., m, k] x b [..., k, n] -> [..., m, n]; rank > 2 inputs are
+ * batches whose leading dims broadcast. ShapeError when a rank is below 2 or the k's differ.
  * @example matMul(zeros([32, 784]), zeros([784, 128])).shape // [32, 128]
  */
 export function matMul(a: TensorLike, b: TensorLike, opts: MatMulOptions = {}): Tensor {

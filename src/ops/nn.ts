@@ -31,12 +31,20 @@ function lastAxisOp(kind: 'softmax' | 'logSoftmax', x: TensorLike, axis: number)
   return record(out, kind, [t], {});
 }
 
-/** e^x / sum(e^x) along `axis` (default last), max-subtracted so large logits do not overflow. */
+/**
+ * e^x / sum(e^x) along `axis` (default last), max-subtracted so large logits do not overflow:
+ * same shape, each row sums to 1. Integer input gives float32.
+ * @example softmax(tensor([1, 2, 3])) // [0.0900, 0.2447, 0.6652]
+ */
 export function softmax(x: TensorLike, axis = -1): Tensor {
   return lastAxisOp('softmax', x, axis);
 }
 
-/** log(softmax(x)) computed as x - logsumexp(x): finite even where softmax underflows to 0. */
+/**
+ * log(softmax(x)) along `axis` (default last), computed as x - logsumexp(x): finite even where
+ * softmax underflows to 0.
+ * @example logSoftmax(tensor([0, 0])) // [-0.6931, -0.6931]
+ */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
   return lastAxisOp('logSoftmax', x, axis);
 }

@@ -20,6 +20,7 @@ import { transpose } from './shape-ops.js';
 import { asFloat } from './conv.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 
+/** Options of batchNorm and batchNormTraining. */
 export interface BatchNormOptions {
   /** Scale per channel (default none, i.e. 1). */
   gamma?: TensorLike | null;
@@ -33,6 +34,7 @@ export interface BatchNormOptions {
 
 /** Result of batchNormTraining: the normalized batch and the statistics it was normalized with. */
 export interface BatchNormTrainingResult {
+  /** The normalized batch, x's shape. */
   output: Tensor;
   /** Per-channel batch mean [channels] (no gradient flows back through this tensor). */
   mean: Tensor;
@@ -87,7 +89,8 @@ function finish(p: Prepared, y: Tensor): Tensor {
 
 /**
  * Normalizes x with given per-channel statistics (a BatchNormalization layer at inference):
- * (x - mean) / sqrt(variance + epsilon) * gamma + beta.
+ * (x - mean) / sqrt(variance + epsilon) * gamma + beta. x [..., channels] (channels on `axis`,
+ * default last), mean, variance, gamma and beta [channels]; the output has x's shape.
  * @example batchNorm(x, movingMean, movingVariance, { gamma, beta, epsilon: 1e-3 })
  */
 export function batchNorm(x: TensorLike, mean: TensorLike, variance: TensorLike, opts: BatchNormOptions = {}): Tensor {
@@ -108,7 +111,8 @@ export function batchNorm(x: TensorLike, mean: TensorLike, variance: TensorLike,
 
 /**
  * Normalizes x with its own batch statistics (a BatchNormalization layer in training): mean and
- * biased variance over every axis but the channel axis. Returns them too, for the moving averages.
+ * biased variance over every axis but the channel axis. Returns them too ([channels] each), for
+ * the moving averages; `output` has x's shape.
  * @example const { output, mean, variance } = batchNormTraining(x, { gamma, beta })
  */
 export function batchNormTraining(x: TensorLike, opts: BatchNormOptions = {}): BatchNormTrainingResult {

@@ -12,6 +12,7 @@ import { stepOutput as kernelOutput } from '../backend/arena.js';
 import { asFloat, checkNhwc, size2d, window2d, type Padding, type Size2d } from './conv.js';
 import { ArgumentError } from '../errors.js';
 
+/** Options of maxPool2d and avgPool2d. */
 export interface Pool2dOptions {
   /** Window size over height and width (default 2). */
   poolSize?: Size2d;

@@ -16,7 +16,8 @@ export function identityLeaf(t: Tensor): Tensor {
 }
 
 /**
- * Same values, new shape; one entry may be -1 (inferred). Shares storage (tensors are immutable).
+ * Same values, new shape with the same number of elements; one entry may be -1 (inferred). Shares
+ * storage (tensors are immutable). ShapeError when the sizes differ.
  * @example reshape(range(6), [2, -1]).shape // [2, 3]
  */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
@@ -39,12 +40,16 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   return record(new Tensor(t.values, target, t.dtype), 'reshape', [t], {});
 }
 
-/** To rank 1. */
+/** All values as one dimension: [2, 3] -> [6]. @example flatten(zeros([2, 3])).shape // [6] */
 export function flatten(x: TensorLike): Tensor {
   return reshape(x, [-1]);
 }
 
-/** Permutes dims; default reverses them. @example transpose(zeros([2, 3])).shape // [3, 2] */
+/**
+ * Permutes dims: output dim i is input dim perm[i]; default reverses them.
+ * @example transpose(zeros([2, 3])).shape // [3, 2]
+ * @example transpose(zeros([8, 28, 28, 3]), [0, 3, 1, 2]).shape // NHWC -> NCHW: [8, 3, 28, 28]
+ */
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   const t = toTensor(x, 'transpose');
   const p = perm ? [...perm] : t.shape.map((_, i) => t.rank - 1 - i);
@@ -58,7 +63,10 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   return record(out, 'transpose', [t], { perm: p });
 }
 
-/** Inserts a dim of size 1 at `axis` (negative counts from the end of the result). */
+/**
+ * Inserts a dim of size 1 at `axis` (default 0; negative counts from the end of the result).
+ * @example expandDims(zeros([28, 28])).shape // [1, 28, 28], a batch of one image
+ */
 export function expandDims(x: TensorLike, axis = 0): Tensor {
   const t = toTensor(x, 'expandDims');
   const ax = normalizeAxis('expandDims', axis, t.rank + 1);
@@ -67,7 +75,10 @@ export function expandDims(x: TensorLike, axis = 0): Tensor {
   return reshape(t, shape);
 }
 
-/** Removes size-1 dims (all of them, or the given ones, which must be 1). */
+/**
+ * Removes size-1 dims (all of them, or the given ones, which must be 1: ShapeError otherwise).
+ * @example squeeze(zeros([1, 3, 1])).shape // [3]
+ */
 export function squeeze(x: TensorLike, axis?: number | number[]): Tensor {
   const t = toTensor(x, 'squeeze');
   const axes = axis === undefined ? t.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axis, t.rank);
@@ -113,7 +124,10 @@ export function slice(x: TensorLike, beginIn: number | readonly number[], sizeIn
   return record(out, 'slice', [t], { begin: [...begin] });
 }
 
-/** Pads each dim with [before, after] entries of `value` (default 0). */
+/**
+ * Pads each dim with [before, after] entries of `value` (default 0): one pair per dim.
+ * @example pad(tensor([[1]]), [[1, 0], [0, 1]]) // [[0, 0], [1, 0]]
+ */
 export function pad(x: TensorLike, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
   const t = toTensor(x, 'pad');
   if (paddings.length !== t.rank || paddings.some(([a, b]) => !Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0)) {
@@ -138,7 +152,8 @@ function checkIndices(op: string, indices: Tensor, limit: number): void {
 }
 
 /**
- * Takes slices of x at integer `indices` along `axis`.
+ * Takes slices of x at integer `indices` along `axis` (default 0): x [..., n, ...] with indices of
+ * shape s gives [..., ...s, ...]. ArgumentError for an index outside [0, n).
  * @example gather(tensor([[1, 2], [3, 4], [5, 6]]), [2, 0]) // [[5, 6], [1, 2]]
  */
 export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
@@ -161,7 +176,11 @@ export function scatterAdd(updates: Tensor, indices: Tensor, axis: number, shape
   return out;
 }
 
-/** Joins tensors along an existing axis. @example concat([zeros([2, 3]), ones([1, 3])]).shape // [3, 3] */
+/**
+ * Joins tensors along an existing `axis` (default 0); the other dims must match (ShapeError
+ * otherwise) and dtypes promote.
+ * @example concat([zeros([2, 3]), ones([1, 3])]).shape // [3, 3]
+ */
 export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   if (xs.length === 0) throw new ArgumentError('concat: needs at least one tensor');
   const ts = xs.map((x) => toTensor(x, 'concat'));
@@ -185,7 +204,10 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   return record(out, 'concat', cast, { axis: ax });
 }
 
-/** Joins tensors of equal shape along a new axis. @example stack([zeros([3]), ones([3])]).shape // [2, 3] */
+/**
+ * Joins tensors of equal shape along a new `axis` (default 0): n tensors of shape s give [n, ...s].
+ * @example stack([zeros([3]), ones([3])]).shape // [2, 3]
+ */
 export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   if (xs.length === 0) throw new ArgumentError('stack: needs at least one tensor');
   const ts = xs.map((x) => toTensor(x, 'stack'));
@@ -196,7 +218,12 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   return concat(ts.map((t) => expandDims(t, ax)), ax);
 }
 
-/** One-hot rows of `depth` for integer indices; float32 (or dtype). */
+/**
+ * One-hot rows of `depth` for integer indices: shape s gives [...s, depth], float32 unless
+ * `opts.dtype`; `onValue` (1) and `offValue` (0) set the two values. An index outside [0, depth)
+ * gives a row of offValue.
+ * @example oneHot(tensor([0, 2], undefined, 'int32'), 3) // [[1, 0, 0], [0, 0, 1]]
+ */
 export function oneHot(indices: TensorLike, depth: number, opts: { onValue?: number; offValue?: number; dtype?: DType } = {}): Tensor {
   const idx = toTensor(indices, 'oneHot');
   if (!Number.isInteger(depth) || depth < 0) throw new ArgumentError(`oneHot: depth must be a non-negative integer, got ${describeValue(depth)}`);
@@ -212,14 +239,20 @@ function castTo(t: Tensor, dtype: DType): Tensor {
   return record(out, 'cast', [t], { dtype });
 }
 
-/** Converts to another dtype (floats to ints truncate toward zero). */
+/**
+ * Converts to another dtype (floats to ints truncate toward zero; to bool, non-zero is true).
+ * @example cast(tensor([1.7, -1.7]), 'int32') // [1, -1]
+ */
 export function cast(x: TensorLike, dtype: DType): Tensor {
   const t = toTensor(x, 'cast');
   assertDType('cast', dtype);
   return t.dtype === dtype ? t : castTo(t, dtype);
 }
 
-/** Repeats x to `shape` by NumPy broadcasting. */
+/**
+ * Repeats x to `shape` by NumPy broadcasting (ShapeError if x cannot broadcast to it).
+ * @example broadcastTo(tensor([1, 2]), [2, 2]) // [[1, 2], [1, 2]]
+ */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x, 'broadcastTo');
   assertShape('broadcastTo', shape);

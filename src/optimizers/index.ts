@@ -10,26 +10,47 @@ export type { OptimizerArgs } from './optimizer.js';
 export type { SGDArgs, AdamArgs, AdamWArgs, RMSpropArgs, AdagradArgs };
 
 /**
- * `optimizers.adam({ learningRate: 1e-3 })`, or TF.js's positional form `optimizers.adam(1e-3)`
- * (`tf.train.adam(learningRate, beta1, beta2, epsilon)`; each class's `positional` gives the order).
+ * Optimizer factories: `optimizers.adam({ learningRate: 1e-3 })`, or TF.js's positional form
+ * `optimizers.adam(1e-3)` (`tf.train.adam(learningRate, beta1, beta2, epsilon)`; each class's
+ * `positional` gives the order). Unknown option names are refused with the right spelling.
+ * @example model.compile({ optimizer: optimizers.sgd({ learningRate: 0.1, momentum: 0.9 }), loss: 'mse' })
+ * @namespace
  */
 export const optimizers = {
-  /** `sgd({ learningRate: 0.1 })`, `sgd(0.1)`, `sgd(0.1, 0.9, true)` (learningRate, momentum, nesterov). */
+  /**
+   * A new {@link SGD}: `sgd({ learningRate: 0.1 })`, or positional (learningRate, momentum, nesterov).
+   * @example optimizers.sgd(0.1, 0.9, true) // { learningRate: 0.1, momentum: 0.9, nesterov: true }
+   */
   sgd: (a?: SGDArgs | number, momentum?: number, nesterov?: boolean): SGD => new SGD(a, momentum, nesterov),
-  /** TF.js's `tf.train.momentum(learningRate, momentum, useNesterov)`: SGD with momentum. */
+  /** TF.js's `tf.train.momentum(learningRate, momentum, useNesterov)`: an {@link SGD} with momentum. @example optimizers.momentum(0.01, 0.9) */
   momentum: (learningRate: number, momentum: number, useNesterov = false): SGD => {
     if (typeof learningRate !== 'number' || typeof momentum !== 'number') {
       throw new ArgumentError(`optimizers.momentum: expected (learningRate, momentum, useNesterov?) as numbers, got ${describeValue(learningRate)}, ${describeValue(momentum)}; or use optimizers.sgd({ learningRate, momentum, nesterov })`);
     }
     return new SGD(learningRate, momentum, useNesterov);
   },
-  /** `adam({ learningRate: 1e-3 })` or `adam(1e-3, 0.9, 0.999, 1e-7)`. */
+  /**
+   * A new {@link Adam}: `adam({ learningRate: 1e-3 })`, or positional (learningRate, beta1, beta2, epsilon).
+   * @example optimizers.adam(0.01) // Adam with learning rate 0.01, other settings Keras' defaults
+   */
   adam: (a?: AdamArgs | number, beta1?: number, beta2?: number, epsilon?: number): Adam => new Adam(a, beta1, beta2, epsilon),
-  /** `adamw({ learningRate: 1e-3, weightDecay: 0.004 })` or Keras' order `adamw(1e-3, 0.004, 0.9, 0.999, 1e-7)`. */
+  /**
+   * A new {@link AdamW}: `adamw({ learningRate: 1e-3, weightDecay: 0.004 })`, or Keras' positional
+   * order (learningRate, weightDecay, beta1, beta2, epsilon).
+   * @example optimizers.adamw(1e-3, 0.01)
+   */
   adamw: (a?: AdamWArgs | number, weightDecay?: number, beta1?: number, beta2?: number, epsilon?: number): AdamW => new AdamW(a, weightDecay, beta1, beta2, epsilon),
-  /** `rmsprop({ learningRate: 1e-3 })` or `rmsprop(1e-3, 0.9, 0, 1e-7, false)` (learningRate, rho, momentum, epsilon, centered). */
+  /**
+   * A new {@link RMSprop}: `rmsprop({ learningRate: 1e-3 })`, or positional (learningRate, rho,
+   * momentum, epsilon, centered).
+   * @example optimizers.rmsprop(1e-3, 0.9)
+   */
   rmsprop: (a?: RMSpropArgs | number, rho?: number, momentum?: number, epsilon?: number, centered?: boolean): RMSprop => new RMSprop(a, rho, momentum, epsilon, centered),
-  /** `adagrad({ learningRate: 0.01 })` or `adagrad(0.01, 0.1)` (learningRate, initialAccumulatorValue, epsilon). */
+  /**
+   * A new {@link Adagrad}: `adagrad({ learningRate: 0.01 })`, or positional (learningRate,
+   * initialAccumulatorValue, epsilon).
+   * @example optimizers.adagrad(0.01, 0.1)
+   */
   adagrad: (a?: AdagradArgs | number, initialAccumulatorValue?: number, epsilon?: number): Adagrad => new Adagrad(a, initialAccumulatorValue, epsilon),
 };
 

@@ -10,7 +10,9 @@ import { ArgumentError } from '../errors.js';
 import { getBackend } from '../backend/index.js';
 import { checkOptions, describeValue, isOptionsObject, keyList, numberWhere } from '../options.js';
 
+/** Options every optimizer takes (at most one of the three clipping modes, as Keras 3). */
 export interface OptimizerArgs {
+  /** Step size, a positive number (default: the optimizer's Keras default, e.g. Adam 0.001, SGD 0.01). */
   learningRate?: number;
   /** Clip each gradient to this L2 norm. */
   clipnorm?: number;
@@ -71,18 +73,36 @@ export function optimizerArgs(cls: Pick<OptimizerClass, 'className' | 'argNames'
   return out;
 }
 
+/**
+ * The base of the optimizers: gradient clipping, the step counter, per-weight state (slots) and a
+ * learning rate that callbacks may change between steps. A subclass gives one in-place update
+ * rule (the protected `update(w, g, slots, step)`) and its slot names.
+ * @example
+ * const opt = optimizers.adam({ learningRate: 0.01 });
+ * model.compile({ optimizer: opt, loss: 'mse' });
+ * await model.fit(x, y, { epochs: 10 });
+ * opt.iterations // steps taken; opt.learningRate = 0.001 lowers the rate for the next fit
+ */
 export abstract class Optimizer {
+  /** The Keras class name (`Adam`, `SGD`, ...), as saved in model.json. */
   abstract readonly className: string;
   /** Slot names, in the order they are saved (`m`, `v` for Adam). */
   protected abstract readonly slotNames: readonly string[];
   #lr: number;
+  /** Each gradient is scaled down to at most this L2 norm, if set. */
   readonly clipnorm?: number;
+  /** Each gradient element is clipped to [-clipvalue, clipvalue], if set. */
   readonly clipvalue?: number;
+  /** All gradients together are scaled down to at most this global L2 norm, if set. */
   readonly globalClipnorm?: number;
-  /** Number of update steps taken. */
+  /** Number of update steps taken (saved with the model; Adam's bias correction uses it). */
   iterations = 0;
   protected readonly slots = new Map<Variable, TypedArray[]>();
 
+  /**
+   * Checks the common options; ArgumentError for a non-positive value or more than one clipping mode.
+   * @param defaultLr The learning rate when `args.learningRate` is not given.
+   */
   constructor(args: OptimizerArgs, defaultLr: number) {
     const who = new.target.name;
     this.#lr = positive(who, 'learningRate', args.learningRate ?? defaultLr)!;
@@ -96,14 +116,24 @@ export abstract class Optimizer {
     }
   }
 
+  /** The step size; may be changed between steps (callbacks do), to any non-negative number. */
   get learningRate(): number {
     return this.#lr;
   }
+  /** Sets the step size for the following steps; ArgumentError for a negative or non-finite value. */
   set learningRate(lr: number) {
     this.#lr = numberWhere(this.className, 'learningRate', lr, (n) => n >= 0, 'a non-negative number');
   }
 
-  /** Applies one update to each variable from its gradient (same order). */
+  /**
+   * Applies one update to each variable from its gradient (same order, same shapes), after clipping;
+   * fit calls it once per batch. Use it for a training loop of your own.
+   * @example
+   * const w = new Variable('w', zeros([1]), true);
+   * const opt = optimizers.sgd(0.1);
+   * const [g] = grads((wt) => wt.mul(x).sub(y).square().mean())(w.value);
+   * opt.applyGradients([g], [w]); // w moves against the gradient
+   */
   applyGradients(grads: readonly Tensor[], vars: readonly Variable[]): void {
     if (grads.length !== vars.length) throw new ArgumentError(`${this.className}: ${grads.length} gradients for ${vars.length} variables`);
     let gs = grads.map((g) => g.values);
@@ -155,7 +185,7 @@ export abstract class Optimizer {
     return out;
   }
 
-  /** Keras-style config (camelCase here; snake_cased when saved). */
+  /** Keras-style config: the settings, camelCase here (snake_cased when saved); the constructor takes it back. @example new Adam(0.01).getConfig() // { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false } */
   getConfig(): Record<string, number | boolean | string | null> {
     const c: Record<string, number | boolean | string | null> = { learningRate: this.learningRate };
     if (this.clipnorm !== undefined) c.clipnorm = this.clipnorm;

@@ -13,20 +13,29 @@ function opt(who: string, name: string, v: unknown, dflt: number, ok: (n: number
 }
 const inUnit = (n: number): boolean => n >= 0 && n < 1;
 
+/** Options of SGD, Keras' names and defaults. */
 export interface SGDArgs extends OptimizerArgs {
-  /** Default 0. */
+  /** In [0, 1]; default 0 (plain SGD, no momentum buffer). */
   momentum?: number;
+  /** Nesterov momentum (default false). */
   nesterov?: boolean;
 }
 
-/** SGD (lr 0.01): w -= lr*g; with momentum m = momentum*m - lr*g, then w += m (nesterov: w += momentum*m - lr*g). */
+/**
+ * SGD (lr 0.01): w -= lr*g; with momentum m = momentum*m - lr*g, then w += m (nesterov: w += momentum*m - lr*g).
+ * @example model.compile({ optimizer: new SGD({ learningRate: 0.1, momentum: 0.9 }), loss: 'mse' })
+ */
 export class SGD extends Optimizer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className: string = 'SGD';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = keyList<Omit<SGDArgs, keyof OptimizerArgs>>({ momentum: true, nesterov: true });
   /** Keras' order, and TF.js's `tf.train.momentum(learningRate, momentum, useNesterov)`. */
   static readonly positional: readonly string[] = ['learningRate', 'momentum', 'nesterov'];
   readonly className: string = SGD.className;
+  /** The momentum factor (0: none). */
   readonly momentum: number;
+  /** Whether the momentum is Nesterov's. */
   readonly nesterov: boolean;
   protected readonly slotNames: readonly string[];
   /** `new SGD({ learningRate: 0.1, momentum: 0.9 })` or `new SGD(0.1, 0.9)`. */
@@ -45,21 +54,33 @@ export class SGD extends Optimizer {
   }
 }
 
+/** Options of Adam, Keras' names and defaults. */
 export interface AdamArgs extends OptimizerArgs {
+  /** Decay of the first moment, in [0, 1) (default 0.9). */
   beta1?: number;
+  /** Decay of the second moment, in [0, 1) (default 0.999). */
   beta2?: number;
+  /** Added to the root of the second moment, positive (default 1e-7, Keras' value; TF.js also 1e-7). */
   epsilon?: number;
 }
 
-/** Adam (lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7), Keras 3 form of the bias correction. */
+/**
+ * Adam (lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7), Keras 3 form of the bias correction.
+ * @example model.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'sparse_categorical_crossentropy' })
+ */
 export class Adam extends Optimizer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className: string = 'Adam';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames: readonly string[] = keyList<Omit<AdamArgs, keyof OptimizerArgs>>({ beta1: true, beta2: true, epsilon: true });
   /** Keras' order and TF.js's `tf.train.adam(learningRate, beta1, beta2, epsilon)`. */
   static readonly positional: readonly string[] = ['learningRate', 'beta1', 'beta2', 'epsilon'];
   readonly className: string = Adam.className;
+  /** Decay of the first moment. */
   readonly beta1: number;
+  /** Decay of the second moment. */
   readonly beta2: number;
+  /** Keeps the step finite where the second moment is 0. */
   readonly epsilon: number;
   protected readonly slotNames = ['m', 'v'];
   protected override readonly nonNegativeSlots = ['v'];
@@ -81,18 +102,26 @@ export class Adam extends Optimizer {
   }
 }
 
+/** Options of AdamW: Adam's plus the weight decay. */
 export interface AdamWArgs extends AdamArgs {
   /** Default 0.004 (Keras 3). */
   weightDecay?: number;
 }
 
-/** AdamW: Adam plus decoupled weight decay w -= lr * weightDecay * w applied before the Adam step. */
+/**
+ * AdamW: Adam plus decoupled weight decay w -= lr * weightDecay * w applied before the Adam step
+ * (Keras 3 defaults: lr 0.001, weightDecay 0.004).
+ * @example optimizers.adamw({ learningRate: 1e-3, weightDecay: 0.01 })
+ */
 export class AdamW extends Adam {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static override readonly className: string = 'AdamW';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static override readonly argNames = keyList<Omit<AdamWArgs, keyof OptimizerArgs>>({ beta1: true, beta2: true, epsilon: true, weightDecay: true });
   /** Keras' order: `AdamW(learning_rate, weight_decay, beta_1, beta_2, epsilon)` (TF.js has no AdamW). */
   static override readonly positional: readonly string[] = ['learningRate', 'weightDecay', 'beta1', 'beta2', 'epsilon'];
   override readonly className: string = AdamW.className;
+  /** The decoupled decay factor per step, times the learning rate. */
   readonly weightDecay: number;
   /** `new AdamW({ learningRate: 1e-3, weightDecay: 0.004 })` or `new AdamW(1e-3, 0.004)`. */
   constructor(args?: AdamWArgs | number, weightDecay?: number, beta1?: number, beta2?: number, epsilon?: number) {
@@ -110,23 +139,37 @@ export class AdamW extends Adam {
   }
 }
 
+/** Options of RMSprop, Keras' names and defaults. */
 export interface RMSpropArgs extends OptimizerArgs {
+  /** Decay of the running mean of squared gradients, in [0, 1) (default 0.9). */
   rho?: number;
+  /** In [0, 1] (default 0). */
   momentum?: number;
+  /** Added inside the root, positive (default 1e-7). */
   epsilon?: number;
+  /** Divide by the gradient's variance instead of its second moment (default false). */
   centered?: boolean;
 }
 
-/** RMSprop (lr 0.001, rho 0.9, epsilon 1e-7): v = rho*v + (1-rho)*g²; w -= lr*g/sqrt(v + eps) (Keras 3 puts eps inside the root). */
+/**
+ * RMSprop (lr 0.001, rho 0.9, epsilon 1e-7): v = rho*v + (1-rho)*g²; w -= lr*g/sqrt(v + eps) (Keras 3 puts eps inside the root).
+ * @example optimizers.rmsprop({ learningRate: 1e-3 })
+ */
 export class RMSprop extends Optimizer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className: string = 'RMSprop';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = keyList<Omit<RMSpropArgs, keyof OptimizerArgs>>({ rho: true, momentum: true, epsilon: true, centered: true });
   /** Keras' order and TF.js's `tf.train.rmsprop(learningRate, decay, momentum, epsilon, centered)` (its decay is rho). */
   static readonly positional: readonly string[] = ['learningRate', 'rho', 'momentum', 'epsilon', 'centered'];
   readonly className: string = RMSprop.className;
+  /** Decay of the running mean of squared gradients. */
   readonly rho: number;
+  /** The momentum factor (0: none). */
   readonly momentum: number;
+  /** Added inside the root. */
   readonly epsilon: number;
+  /** Whether the centered form is used. */
   readonly centered: boolean;
   protected readonly slotNames: readonly string[];
   protected override readonly nonNegativeSlots = ['rms'];
@@ -164,19 +207,29 @@ export class RMSprop extends Optimizer {
   }
 }
 
+/** Options of Adagrad, Keras' names and defaults. */
 export interface AdagradArgs extends OptimizerArgs {
+  /** Starting value of each accumulator, non-negative (default 0.1). */
   initialAccumulatorValue?: number;
+  /** Added inside the root, positive (default 1e-7). */
   epsilon?: number;
 }
 
-/** Adagrad (lr 0.001, initial accumulator 0.1, epsilon 1e-7): a += g²; w -= lr*g/sqrt(a + eps). */
+/**
+ * Adagrad (lr 0.001, initial accumulator 0.1, epsilon 1e-7): a += g²; w -= lr*g/sqrt(a + eps).
+ * @example optimizers.adagrad({ learningRate: 0.01 })
+ */
 export class Adagrad extends Optimizer {
+  /** @internal The Keras class name, as in model.json (the registry's key). */
   static readonly className: string = 'Adagrad';
+  /** @internal The constructor's own option names (the registry and the unknown-key check use them). */
   static readonly argNames = keyList<Omit<AdagradArgs, keyof OptimizerArgs>>({ initialAccumulatorValue: true, epsilon: true });
   /** Keras' order and TF.js's `tf.train.adagrad(learningRate, initialAccumulatorValue)`. */
   static readonly positional: readonly string[] = ['learningRate', 'initialAccumulatorValue', 'epsilon'];
   readonly className: string = Adagrad.className;
+  /** Starting value of each accumulator. */
   readonly initialAccumulatorValue: number;
+  /** Added inside the root. */
   readonly epsilon: number;
   protected readonly slotNames = ['accumulator'];
   protected override readonly nonNegativeSlots = ['accumulator'];

@@ -5,6 +5,7 @@ import { ArgumentError, DtypeError } from '../errors.js';
 /** The element types a tensor can have. `float64` exists so gradient checks can run in double precision. */
 export type DType = 'float32' | 'float64' | 'int32' | 'uint8' | 'bool';
 
+/** The storage of a tensor of each dtype: Float32Array, Float64Array, Int32Array, or Uint8Array (uint8 and bool). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'uint8', 'bool'];

@@ -104,7 +104,11 @@ export class SeededGenerator {
 
 const global = new SeededGenerator((Math.random() * 2 ** 32) >>> 0);
 
-/** Makes every later random draw reproducible: the same seed gives bit-identical results. */
+/**
+ * Makes every later random draw reproducible: initial weights, fit's shuffling, dropout masks and
+ * random tensors. The same seed gives bit-identical results on every machine.
+ * @example setSeed(42); // then build, compile and fit: the same run every time
+ */
 export function setSeed(seed: number): void {
   global.seed(seed);
 }

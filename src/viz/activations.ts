@@ -31,11 +31,13 @@ export interface ActivationsOptions extends SaveOptions {
   readonly label?: number;
   /** Feature maps per conv layer (default 16). */
   readonly maxMaps?: number;
+  /** A heading line (default none). */
   readonly title?: string;
 }
 
 /** An activations picture with the outputs it shows. */
 export interface ActivationsPicture extends Picture {
+  /** Every layer's output for the example, in model order (what the picture draws). */
   readonly outputs: LayerOutput[];
 }
 

@@ -8,8 +8,11 @@ import { argmax, flat, readImages, readLabels, readProbabilities, type ArrayInpu
 
 /** A pair of classes the model confuses: `count` examples of `trueClass` were predicted as `predicted`. */
 export interface ConfusedPair {
+  /** The class the examples belong to. */
   readonly trueClass: number;
+  /** The class they were taken for. */
   readonly predicted: number;
+  /** How many examples of trueClass were predicted as `predicted`. */
   readonly count: number;
   /** The examples, most confident mistake first when probabilities were given, else in index order. */
   readonly indices: number[];
@@ -71,6 +74,7 @@ export interface MostConfusedOptions extends SaveOptions {
   readonly k?: number;
   /** Example images per pair (default 8). */
   readonly examples?: number;
+  /** The heading (default `The k most confused pairs: true class -> predicted class`). */
   readonly title?: string;
 }
 

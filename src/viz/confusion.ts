@@ -9,6 +9,7 @@ import { readLabels, type ArrayInput } from './input.js';
  * Counts how often each true class (row) was predicted as each class (column).
  * `predicted` may be class numbers or [N, C] probabilities or scores (their argmax is taken);
  * `labels` class numbers or one-hot rows. NaN scores and fractional class numbers are refused. `numClasses` defaults to the largest class seen plus one.
+ * @example viz.confusionMatrix([0, 1, 1], [0, 1, 0]) // [[1, 0], [1, 1]]: one 1 taken for a 0
  */
 export function confusionMatrix(labels: ArrayInput, predicted: ArrayInput, numClasses?: number): number[][] {
   const who = 'viz.confusionMatrix';
@@ -34,12 +35,14 @@ export function confusionMatrix(labels: ArrayInput, predicted: ArrayInput, numCl
 export interface ConfusionOptions extends SaveOptions {
   /** Tick labels for the classes (default 0, 1, 2, ...). */
   readonly classNames?: readonly string[];
+  /** The heading (default `Confusion matrix`). */
   readonly title?: string;
 }
 
 /**
  * Draws a confusion matrix as a blue heatmap with the count written in each cell (white on dark
  * cells), true class down the side and predicted class along the bottom. Writes `file` if given.
+ * @example viz.plotConfusionMatrix(viz.confusionMatrix(yTest, predictions.argMax(-1)), { file: 'out/confusion.png' });
  */
 export function plotConfusionMatrix(matrix: readonly (readonly number[])[], options: ConfusionOptions = {}): Picture {
   const who = 'viz.plotConfusionMatrix';

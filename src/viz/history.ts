@@ -9,8 +9,9 @@ import type { Rgb } from './raster.js';
 
 /** Options of plotHistory. */
 export interface HistoryOptions extends SaveOptions {
-  /** Width and height of one panel in pixels (default 440 x 320). */
+  /** Width of one panel in pixels (default 440). */
   readonly panelWidth?: number;
+  /** Height of one panel in pixels (default 320). */
   readonly panelHeight?: number;
 }
 
@@ -45,6 +46,7 @@ function valueRange(series: readonly (readonly number[])[]): [number, number] {
 /**
  * Plots a fit history (`{ loss: [...], accuracy: [...], val_loss: [...], val_accuracy: [...] }`):
  * one panel per metric, training in blue and validation in orange, with a legend. Writes `file` if given.
+ * @example viz.plotHistory(history.history, { file: 'out/history.png' }); // history = await model.fit(...)
  */
 export function plotHistory(history: Record<string, readonly number[]>, options: HistoryOptions = {}): Picture {
   const who = 'viz.plotHistory';

@@ -3,7 +3,7 @@
 
 export type { ArrayInput, NestedNumbers, TensorLike } from './input.js';
 export type { Picture, SaveOptions } from './figure.js';
-export { displayPrediction, predictionGrid, PREDICTION_LAYOUT } from './prediction.js';
+export { displayPrediction, predictionGrid } from './prediction.js';
 export type { GridOptions, PredictionPicture } from './prediction.js';
 export { plotHistory } from './history.js';
 export type { HistoryOptions } from './history.js';
@@ -11,7 +11,6 @@ export { confusionMatrix, plotConfusionMatrix } from './confusion.js';
 export type { ConfusionOptions } from './confusion.js';
 export { report } from './report.js';
 export type { ReportOptions } from './report.js';
-export { decodePng } from './png.js';
 
 // Inside the network: weights, activations, saliency, confusions.
 export { plotDenseWeights, plotConvFilters } from './weights.js';
@@ -25,7 +24,5 @@ export { plotSaliency } from './saliency-plot.js';
 export type { SaliencyPlotOptions, SaliencyPicture, Explanation } from './saliency-plot.js';
 export { mostConfused, plotMostConfused } from './confused.js';
 export type { ConfusedPair, MostConfusedOptions } from './confused.js';
-export type { TileLayout } from './tiles.js';
-export type { Box } from './axes.js';
 export { saveImage } from './save-image.js';
 export type { SaveImageOptions } from './save-image.js';

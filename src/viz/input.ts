@@ -5,8 +5,11 @@ import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 
 /** Something tensor-like: nerva's Tensor fits (row-major `data()`), so does a TF.js tensor. */
 export interface TensorLike {
+  /** The dims, outermost first. */
   readonly shape: readonly number[];
+  /** The values, row-major (a Promise, as TF.js's async `data()` gives, is refused: pass `dataSync()`'s). */
   data(): unknown;
+  /** The values, row-major, synchronously; used instead of `data()` when present. */
   dataSync?(): ArrayLike<number>;
 }
 

@@ -65,6 +65,7 @@ export function readExample(model: Sequential, x: ArrayInput, who: string): Exam
 
 /** One layer's output for one example. */
 export interface LayerOutput {
+  /** The layer that produced it. */
   readonly layer: Layer;
   /** The output, batch of one: [1, units] for Dense, [1, h, w, channels] for a conv layer. */
   readonly output: Tensor;

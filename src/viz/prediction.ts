@@ -19,6 +19,7 @@ export interface PredictionPicture extends Picture {
   readonly probability: number;
   /** The true class. */
   readonly label: number;
+  /** predicted === label. */
   readonly correct: boolean;
   /** The caption under the digit, e.g. `6 100% (6)`. */
   readonly caption: string;
@@ -53,6 +54,7 @@ function roundHalfEven(v: number): number {
  * the class probabilities. `predictions` must be probabilities ([N, classes] rows summing to 1: apply
  * softmax to logits first); `labels` class numbers (or one-hot rows) within the classes; `images`
  * may hold 0..1 or 0..255 pixels. Writes `file` (.png or .svg) if given.
+ * @example viz.displayPrediction(100, model.predict(xTest.div(255)), yTest, xTest, { file: 'out/prediction.png' }).caption // '6 100% (6)'
  */
 export function displayPrediction(
   index: number,
@@ -116,12 +118,15 @@ export function displayPrediction(
 
 /** Options of predictionGrid. */
 export interface GridOptions extends SaveOptions {
+  /** Rows of the grid (default: as many as the examples need, 4 without `indices`). */
   readonly rows?: number;
+  /** Columns of the grid (default 6). */
   readonly cols?: number;
   /** Which examples to show, in order; default the first rows*cols. */
   readonly indices?: readonly number[];
   /** Add the confidence to each caption: `3 97% (5)` instead of `3 (5)`. */
   readonly showConfidence?: boolean;
+  /** A heading line. */
   readonly title?: string;
 }
 
@@ -155,6 +160,7 @@ function predictedLabels(
  * Draws a grid of digits, each captioned `predicted (true)` in blue when right and red when wrong;
  * wrong ones also get a red frame so they stand out. `predictions` is [N, C] probabilities (scores
  * such as logits do too, unless `showConfidence` prints them as percentages) or N predicted classes.
+ * @example viz.predictionGrid(xTest, yTest, predictions, { rows: 4, cols: 8, file: 'out/grid.png' });
  */
 export function predictionGrid(
   images: ArrayInput,

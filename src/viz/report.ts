@@ -20,6 +20,7 @@ import { escapeXml } from './svg.js';
 
 /** What a report shows; every section is left out when its inputs are missing. */
 export interface ReportOptions {
+  /** The page's heading (default `nerva model report`). */
   readonly title?: string;
   /** How the model was built and trained: shown as a two-column table. */
   readonly settings?: Record<string, string | number | boolean>;
@@ -29,10 +30,13 @@ export interface ReportOptions {
   readonly history?: Record<string, readonly number[]>;
   /** Test images [N, H, W] (0..1 or 0..255), their labels [N] and predicted probabilities [N, C]. */
   readonly images?: ArrayInput;
+  /** The true classes of `images`, [N]. */
   readonly labels?: ArrayInput;
+  /** The model's probabilities for `images`, [N, C]. */
   readonly predictions?: ArrayInput;
-  /** Size of the grid of test predictions (default 4 x 8). */
+  /** Rows of the grid of test predictions (default 4). */
   readonly gridRows?: number;
+  /** Columns of that grid (default 8). */
   readonly gridCols?: number;
   /** How many of the most confident mistakes to show (default 10). */
   readonly mistakes?: number;
@@ -69,6 +73,7 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 /**
  * Builds one self-contained HTML report (pictures inlined as PNG data URIs) and writes it to
  * `file` if given. Returns the HTML.
+ * @example viz.report({ title: 'MNIST', history: history.history, images: xTest, labels: yTest, predictions, model, modelInputs: xTest.div(255), file: 'out/report.html' });
  */
 export function report(options: ReportOptions): string {
   const who = 'viz.report';

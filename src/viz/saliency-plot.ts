@@ -15,16 +15,19 @@ import { chooseClass, gradientAt, integratedAt, plan, type SaliencyOptions } fro
 export interface SaliencyPlotOptions extends SaveOptions, Omit<SaliencyOptions, 'method'> {
   /** The true class: when it differs from the class explained, a second row explains it too. */
   readonly label?: number;
+  /** A heading line (default none). */
   readonly title?: string;
 }
 
 /** One explained class of a saliency picture. */
 export interface Explanation {
+  /** The class explained. */
   readonly classIndex: number;
   /** Why this row is there. */
   readonly role: 'predicted' | 'true' | 'chosen';
   /** The model's probability (or logit) of the class for x, and for the baseline. */
   readonly value: number;
+  /** The same for the baseline (the blank image). */
   readonly baselineValue: number;
   /** Intervals of the integrated-gradients path. */
   readonly steps: number;
@@ -36,6 +39,7 @@ export interface Explanation {
 
 /** A saliency picture with the numbers it shows. */
 export interface SaliencyPicture extends Picture {
+  /** One per row of the picture: the class explained first, then the true class if it differs. */
   readonly explanations: Explanation[];
 }
 

@@ -9,6 +9,7 @@ import { flat, type ArrayInput } from './input.js';
 import { Raster } from './raster.js';
 import { encodePng } from './png.js';
 
+/** Options of saveImage. */
 export interface SaveImageOptions {
   /**
    * Stretch the values' own minimum..maximum to 0..255 (Keras' `scale=True`). Default: values in

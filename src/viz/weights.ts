@@ -15,6 +15,7 @@ export interface WeightsOptions extends SaveOptions {
   readonly sort?: 'norm' | 'index';
   /** Tiles per row (default: as many as fit in about 800 pixels). */
   readonly cols?: number;
+  /** The heading (default: says which layer and what the tiles show). */
   readonly title?: string;
 }
 
@@ -32,6 +33,7 @@ export interface WeightsPicture extends Picture {
   readonly norms: number[];
   /** The shared colour scale runs from -scale (dark blue) through 0 to +scale (dark red). */
   readonly scale: number;
+  /** @internal Where each tile and the colour bar were drawn (tests find pixels by it). */
   readonly layout: TileLayout;
 }
 

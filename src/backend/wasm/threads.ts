@@ -91,6 +91,7 @@ function envCap(): number {
  * Sets how many threads large matmuls may use, the calling thread included: 1 turns threading off.
  * Capped by the NERVA_NUM_THREADS environment variable when set. Workers start on the first call
  * large enough to use them and never keep the process alive.
+ * @example setNumThreads(1) // threading off: every product runs on the calling thread
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
@@ -99,7 +100,7 @@ export function setNumThreads(n: number): void {
   requested = n;
 }
 
-/** The number of threads large matmuls use: setNumThreads' value (default min(2, cores)), capped by NERVA_NUM_THREADS. */
+/** The number of threads large matmuls use: setNumThreads' value (default min(2, cores)), capped by NERVA_NUM_THREADS. @example getNumThreads() // 2 on a 2-core machine */
 export function getNumThreads(): number {
   // os.availableParallelism() asks the kernel each time; it is called on every matmul, so once.
   cores ??= availableParallelism();
@@ -554,6 +555,7 @@ export function runKernelCalls(calls: readonly KernelCall[]): boolean {
  * Starts the worker threads now and waits until they are ready, so that the next large matmul
  * already runs threaded (otherwise the first one starts them and runs single-threaded while they
  * boot). Returns false where threading is unavailable or set to one thread.
+ * @example warmUpThreads(); // before timing predict on a large batch
  */
 export function warmUpThreads(): boolean {
   const threads = getNumThreads();
