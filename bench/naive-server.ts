@@ -2,8 +2,6 @@
 // calls model.predict per request, on one thread, no batching. What `nerva serve` must clearly beat.
 //   node --import tsx bench/naive-server.ts MODEL_DIR PORT
 import { createServer } from 'node:http';
-// The same kernels as the nerva command: relaxed SIMD on Node 20-21 (a flag set before loading them).
-import '../src/cli/relaxed-simd.js';
 import { loadModel, tensor } from '../src/index.js';
 
 const [dir, portArg] = process.argv.slice(2);
