@@ -12,21 +12,33 @@ import { conv2d, conv2dBackward } from './conv.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { batchNormBackward, batchNormForward, batchNormStats } from './batchnorm.js';
 
+/**
+ * The smallest normal float32. Optimizer state below it in magnitude (a subnormal) is read as
+ * zero, as TensorFlow's CPU kernels read every operand (denormals-are-zero): a moment of an input
+ * that stays zero decays into that range and would stay there (m - 0.1*m rounds back to m), and
+ * CPUs take a slow path for such operands on every later step. A weight never notices: such a
+ * moment moves it by less than 1e-34.
+ */
+const FLT_MIN = 2 ** -126;
+const belowNormalAsZero = (x: number): number => (Math.abs(x) < FLT_MIN ? 0 : x);
+
 /** Keras 3 Adam: lr_t = lr*sqrt(1-b2^t)/(1-b1^t); m += (g-m)(1-b1); v += (g²-v)(1-b2); w -= lr_t*m/(sqrt(v)+eps). */
 function adamUpdate(w: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, p: AdamStep): void {
   const lrT = (p.lr * Math.sqrt(1 - Math.pow(p.beta2, p.step))) / (1 - Math.pow(p.beta1, p.step));
   const b1 = p.beta1, b2 = p.beta2, eps = p.epsilon;
   for (let i = 0; i < w.length; i++) {
     const gi = g[i];
-    const mi = m[i] + (gi - m[i]) * (1 - b1);
-    const vi = v[i] + (gi * gi - v[i]) * (1 - b2);
+    const m0 = belowNormalAsZero(m[i]);
+    const v0 = belowNormalAsZero(v[i]);
+    const mi = m0 + (gi - m0) * (1 - b1);
+    const vi = v0 + (gi * gi - v0) * (1 - b2);
     m[i] = mi;
     v[i] = vi;
     w[i] -= (lrT * mi) / (Math.sqrt(vi) + eps);
   }
 }
 
-/** Keras 3 SGD: w -= lr*g; with momentum m = m*momentum - g*lr, then w += m (nesterov: w += m*momentum - g*lr). */
+/** Keras 3 SGD: w -= lr*g; with momentum m = m*momentum - g*lr, then w += m (nesterov: w += m*momentum - g*lr); a subnormal m reads as 0. */
 function sgdUpdate(w: TypedArray, g: TypedArray, m: TypedArray | null, p: SgdStep): void {
   const { lr, momentum: mu } = p;
   if (!m) {
@@ -34,7 +46,7 @@ function sgdUpdate(w: TypedArray, g: TypedArray, m: TypedArray | null, p: SgdSte
     return;
   }
   for (let i = 0; i < w.length; i++) {
-    const mi = m[i] * mu - g[i] * lr;
+    const mi = belowNormalAsZero(m[i]) * mu - g[i] * lr;
     m[i] = mi;
     w[i] += p.nesterov ? m[i] * mu - g[i] * lr : m[i];
   }

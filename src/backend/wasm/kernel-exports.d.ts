@@ -48,8 +48,9 @@ declare namespace __AdaptedExports {
    * @param beta1 `f32`
    * @param beta2 `f32`
    * @param eps `f32`
+   * @param expBits `f32`
    */
-  export function adamUpdate(w: number, g: number, m: number, v: number, len: number, lrT: number, beta1: number, beta2: number, eps: number): void;
+  export function adamUpdate(w: number, g: number, m: number, v: number, len: number, lrT: number, beta1: number, beta2: number, eps: number, expBits: number): void;
   /**
    * assembly/index/matMulSmallM
    * @param a `usize`
@@ -85,8 +86,9 @@ declare namespace __AdaptedExports {
    * @param lr `f32`
    * @param momentum `f32`
    * @param nesterov `bool`
+   * @param expBits `f32`
    */
-  export function sgdUpdate(w: number, g: number, m: number, len: number, lr: number, momentum: number, nesterov: boolean): void;
+  export function sgdUpdate(w: number, g: number, m: number, len: number, lr: number, momentum: number, nesterov: boolean, expBits: number): void;
   /**
    * assembly/index/softmaxRows
    * @param x `usize`

@@ -22,6 +22,12 @@ export function checkLength(who: string, name: string, arr: Float32Array, want: 
   }
 }
 
+/**
+ * The optimizer kernels' float32 exponent mask 0x7f800000, passed as a float: it is +Infinity's bit
+ * pattern. (As an argument rather than a constant in the kernel, V8 keeps it in a register.)
+ */
+const EXPONENT_BITS = Infinity;
+
 /** m at or below which a product without transposes skips packing (matMulSmallM). */
 const SMALL_M = 4;
 
@@ -252,7 +258,8 @@ export class WasmKernels {
    * lrT = lr * sqrt(1 - beta2^t) / (1 - beta1^t). Note that Keras 3 adds its `epsilon` unscaled
    * (it is the paper's "epsilon hat"), so for Keras 3 parity pass epsHat = epsilon;
    * passing epsilon * sqrt(1 - beta2^t) instead gives the paper's Algorithm 1 exactly.
-   * Computed in float32, in the same operation order as Keras.
+   * Computed in float32, in the same operation order as Keras; m and v below the normal float32
+   * range (subnormals) are read as zero, as TensorFlow's CPU kernels do (see the kernel).
    */
   adamUpdate(
     w: Float32Array,
@@ -274,13 +281,14 @@ export class WasmKernels {
     this.call((c) => {
       // In place: each of w, m, v is read and written by the kernel.
       const pg = c.in(g);
-      this.heap.ex.adamUpdate(this.inOut(c, w), pg, this.inOut(c, m), this.inOut(c, v), len, lrT, beta1, beta2, epsHat);
+      this.heap.ex.adamUpdate(this.inOut(c, w), pg, this.inOut(c, m), this.inOut(c, v), len, lrT, beta1, beta2, epsHat, EXPONENT_BITS);
     });
   }
 
   /**
    * Keras 3 SGD step in place over w (and its momentum buffer m, null for plain SGD):
    *   w -= g*lr;  or  m = m*momentum - g*lr;  w += nesterov ? m*momentum - g*lr : m
+   * (a subnormal m read as zero, as in adamUpdate).
    */
   sgdUpdate(w: Float32Array, g: Float32Array, m: Float32Array | null, lr: number, momentum: number, nesterov: boolean): void {
     const len = w.length;
@@ -291,7 +299,7 @@ export class WasmKernels {
     this.call((c) => {
       const pg = c.in(g);
       const pw = this.inOut(c, w);
-      this.heap.ex.sgdUpdate(pw, pg, m ? this.inOut(c, m) : 0, len, lr, momentum, nesterov);
+      this.heap.ex.sgdUpdate(pw, pg, m ? this.inOut(c, m) : 0, len, lr, momentum, nesterov, EXPONENT_BITS);
     });
   }
 
