@@ -7,7 +7,7 @@ import { binary, broadcastTo, cast, unary, where } from './elementwise.js';
 import { matMul } from './matmul.js';
 import { concat, gather, oneHot, pad, scatterAdd, slice, transpose } from './movement.js';
 import { argReduce, logSoftmax, reduce, softmax } from './reduce.js';
-import { denseBackward, denseForward, sparseCrossentropy, sparseCrossentropyGrad } from './nn.js';
+import { denseBackward, denseForward, softmaxSparseCrossentropyGrad, sparseCrossentropy, sparseCrossentropyGrad } from './nn.js';
 import { conv2d, conv2dBackward } from './conv.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { batchNormBackward, batchNormForward, batchNormStats } from './batchnorm.js';
@@ -84,6 +84,7 @@ export const jsBackend: Backend = {
   batchNormBackward,
   sparseCrossentropy,
   sparseCrossentropyGrad,
+  softmaxSparseCrossentropyGrad,
   adamUpdate,
   sgdUpdate,
   allocatePersistent: (dtype: DType, n: number) => allocate(dtype, n),
