@@ -121,7 +121,10 @@ export class WasmKernels {
     }
   }
 
-  /** c = op(a) x op(b) at addresses; picks the unpacked kernel for small untransposed products. */
+  /**
+   * c = op(a) x op(b) at addresses; picks the unpacked kernel for small untransposed products, and
+   * for other untransposed ones the kernel that skips the columns of a that are zero in every row.
+   */
   private product(c: Call, a: number, b: number, out: number, m: number, k: number, n: number, tA: boolean, tB: boolean): void {
     const ex = this.heap.ex;
     if (m <= SMALL_M && !tA && !tB) {
@@ -129,7 +132,8 @@ export class WasmKernels {
       return;
     }
     const work = c.temp(Math.ceil(ex.matMulWorkspaceBytes(m, k, n) / 4));
-    ex.matMul(a, b, out, m, k, n, tA, tB, work);
+    if (!tA && !tB) ex.matMulSparseA(a, b, out, m, k, n, work);
+    else ex.matMul(a, b, out, m, k, n, tA, tB, work);
   }
 
   /** out[m,n] = op(a) x op(b); a is [m,k] (or [k,m] if transA), b is [k,n] (or [n,k] if transB). Row-major. */
