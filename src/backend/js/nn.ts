@@ -109,16 +109,17 @@ export function sparseCrossentropyGrad(pred: TensorData, labels: TensorData, fro
 
 /**
  * d/dz of sparseCrossentropy(softmax(z)) from probs = softmax(z), computed as the two rules it
- * replaces compute it, rounding where they store a tensor: dp = sparseCrossentropyGrad(probs) (above),
- * then softmax's rule dz = p * (dp - sum(dp * p)) with the sum accumulated in float64 as reduce() does.
+ * replaces compute it, rounding to the dtype wherever they store a tensor (here: stores into `o`
+ * and a row of scratch of the same type): dp = sparseCrossentropyGrad(probs) (above), then
+ * softmax's rule dz = p * (dp - sum(dp * p)), the sum accumulated in float64 as reduce() does.
  */
 export function softmaxSparseCrossentropyGrad(probs: TensorData, labels: TensorData, dy: TensorData, out: TensorData): void {
   const p = probs.values;
   const l = labels.values;
   const g = dy.values;
   const o = out.values;
-  const round = o instanceof Float32Array ? Math.fround : (x: number): number => x;
   const c = probs.shape[probs.shape.length - 1];
+  const t = allocate(out.dtype, c + 1);
   for (let r = 0; r < l.length; r++) {
     const base = r * c;
     let s = 0;
@@ -128,14 +129,17 @@ export function softmaxSparseCrossentropyGrad(probs: TensorData, labels: TensorD
     const q = pl / s;
     const inside = q > EPS && q < 1 - EPS;
     const d = g[r];
-    // o holds dp until the last loop.
     let dot = 0;
     for (let j = 0; j < c; j++) {
-      const dp = inside ? round(d * (1 / s - (j === label ? 1 / pl : 0))) : 0;
-      o[base + j] = dp;
-      dot += round(dp * p[base + j]);
+      o[base + j] = inside ? d * (1 / s - (j === label ? 1 / pl : 0)) : 0;
+      t[j] = o[base + j] * p[base + j];
+      dot += t[j];
     }
-    const sum = round(dot);
-    for (let j = 0; j < c; j++) o[base + j] = p[base + j] * round(o[base + j] - sum);
+    t[c] = dot;
+    const sum = t[c];
+    for (let j = 0; j < c; j++) {
+      t[j] = o[base + j] - sum;
+      o[base + j] = p[base + j] * t[j];
+    }
   }
 }
