@@ -220,6 +220,10 @@ test('adamUpdate and sgdUpdate: a subnormal moment reads as zero on both backend
     return raw;
   });
   ['adam w', 'adam m', 'adam v', 'sgd w', 'sgd m'].forEach((what, i) => assertClose(results[1][i], results[0][i], what, 1));
+  // Float64 state has its own normal range: 1e-39 is an ordinary float64 and decays as such.
+  const m64 = new Float64Array([1e-39]);
+  jsBackend.adamUpdate(new Float64Array([0.5]), new Float64Array([0]), m64, new Float64Array([1e-6]), adam);
+  assert.equal(m64[0], 1e-39 + (0 - 1e-39) * (1 - 0.9));
 });
 
 test('MNIST model: 1 epoch on js and on wasm with the same seed reach the same accuracy within 0.5 points', async () => {
