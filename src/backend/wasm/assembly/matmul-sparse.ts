@@ -69,7 +69,8 @@ export function matMulSparseA(a: usize, b: usize, c: usize, m: i32, k: i32, n: i
   const states = wsBlockStates(work, m, k, n);
   resetBlockStates(states, k);
   const ldb = <usize>n * 4;
-  const enough = k - k / 8;
+  // Worth it from an eighth of the columns (at least one) skipped.
+  const enough = k - max(1, k / 8);
   for (let ic = 0; ic < m; ic += MC) {
     const mc = min(MC, m - ic);
     // Dense data has no zero column in its first rows already: a scan of 4 rows decides.
