@@ -29,7 +29,9 @@ interface Profile {
 }
 
 const args = process.argv.slice(2);
-const steps = Number(args[args.indexOf('--steps') + 1] || 600);
+// Without --steps, indexOf is -1 and args[0] (e.g. --trained) would be read as the count.
+const steps = args.includes('--steps') ? Number(args[args.indexOf('--steps') + 1]) : 600;
+if (!Number.isInteger(steps) || steps < 1) throw new Error(`profile: --steps must be a whole number >= 1, got ${args[args.indexOf('--steps') + 1]}`);
 
 function post<T>(s: Session, method: string, params: object = {}): Promise<T> {
   return new Promise((resolve, reject) => s.post(method, params, (err, res) => (err ? reject(err) : resolve(res as T))));
