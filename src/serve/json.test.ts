@@ -184,3 +184,83 @@ test('a NumArray stays valid until the next parse, and the tape does not keep a 
   const b = parseJsonText('[1, 2]') as NumArray;
   assert.deepEqual(Array.from(b.data), [1, 2]);
 });
+
+/** The exact decimal value of a positive double: digits S and exponent E with x = S * 10^E. */
+function exactDecimal(x: number): { digits: string; exp: number } {
+  let k = 0;
+  while (!Number.isInteger(x)) {
+    x *= 2;
+    k--;
+  }
+  // x * 2^k with x an integer: for k < 0 that is x * 5^-k * 10^k.
+  return { digits: (BigInt(x) * 5n ** BigInt(-k)).toString(), exp: k };
+}
+
+test('long decimals next to float32 midpoints, in 16 to 30 digits, round as JSON.parse + Math.fround', () => {
+  const r = rng(5);
+  const f32 = new Float32Array(2);
+  const u32 = new Uint32Array(f32.buffer);
+  for (let i = 0; i < 20000; i++) {
+    // Half of them between 1e-3 and 1e6, where the parser's fast path works (exponents of +-22).
+    u32[0] = i % 2 ? 0x3a83126f + Math.floor(r() * (0x49742400 - 0x3a83126f)) : Math.floor(r() * 0x7f000000);
+    u32[1] = u32[0] + 1;
+    const mid = (f32[0] + f32[1]) / 2;
+    const { digits, exp } = exactDecimal(mid);
+    // The midpoint cut to d digits lies just below it; with a 1 after the cut, just above it.
+    for (const d of [16, 17, 18, 20, 25, 30]) {
+      if (digits.length <= d) continue;
+      const e = exp + digits.length - d;
+      for (const t of [`${digits.slice(0, d)}e${e}`, `${digits.slice(0, d)}1e${e - 1}`, `0.${digits.slice(0, d)}e${e + d}`]) {
+        const got = (parseJsonText(`[${t}]`) as NumArray).data[0];
+        assert.equal(Math.fround(got), Math.fround(Number(t)), t);
+      }
+    }
+  }
+});
+
+test('numbers where the 8-digit reads meet the end of the body, long integer parts, runs of zeros', () => {
+  const cases = [
+    '12345678',
+    '123456789012345678',
+    '1234567890123456789012345',
+    '12345678901234567890123456789012',
+    '0.12345678',
+    '0.1234567',
+    '0.123456789',
+    '-99999999.99999999',
+    '1e5',
+    '12345678e-8',
+    '0.000000000000000000000001234567890123456789',
+    '123456789012345678901234567890e-20',
+  ];
+  for (const t of cases) {
+    // Alone (the body ends right after the number), last in an array, and first in one.
+    const alone = parseJsonText(t) as number;
+    assert.equal(Math.fround(alone), Math.fround(Number(t)), t);
+    for (const doc of [`[${t}]`, `[${t},0,1]`, `[0,${t}]`]) {
+      const got = unpack(parseJsonText(doc)) as number[];
+      const want = JSON.parse(doc) as number[];
+      want.forEach((w, i) => assert.equal(Math.fround(got[i]), Math.fround(w), `${doc}[${i}]`));
+    }
+  }
+  for (let n = 0; n < 40; n++) {
+    for (const sep of [',', ', ', ' ,', ',\n  ']) {
+      const zeros = Array.from({ length: n }, () => '0');
+      for (const doc of [`[${zeros.join(sep)}]`, `[${[...zeros, '0.5'].join(sep)}]`, `[${['1', ...zeros, '-0', '0'].join(sep)}]`, `[[${zeros.join(sep)}], [${zeros.join(sep)}]]`]) {
+        same(unpack(parseJsonText(doc)), JSON.parse(doc), doc);
+      }
+    }
+  }
+  // A trailing comma after zeros is still an error.
+  assert.throws(() => parseJsonText('[0,0,0,0,]'), /unexpected '\]'; expected a JSON value/);
+  assert.throws(() => parseJsonText('[0,0,0,0'), /expected ',' or '\]'|expected a JSON value/);
+});
+
+test('a body in a SharedArrayBuffer (how the HTTP thread hands bodies to a worker) parses the same', () => {
+  const text = '{"instances": [[0.5, 0.32549019607843135, 0]], "é": "ü"}';
+  const bytes = new TextEncoder().encode(text);
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length + 16));
+  shared.set(bytes, 7);
+  const got = parseBody(shared.subarray(7, 7 + bytes.length)) as Record<string, JsonNode>;
+  same(unpack(got), JSON.parse(text), 'shared');
+});
