@@ -3,7 +3,7 @@
 // rectangular numeric arrays, TF Serving's NaN/Infinity tokens, and syntax errors that say where.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NumArray, JsonSyntaxError, parseBody, parseJsonText, type JsonNode } from './json.js';
+import { NumArray, JsonSyntaxError, parseBody, parseJsonText, setFastReader, type JsonNode } from './json.js';
 
 /** Deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -81,7 +81,21 @@ function same(got: unknown, want: unknown, path: string): void {
   assert.equal(got, want, path);
 }
 
-test('random documents parse to what JSON.parse gives', () => {
+/** A test run twice: with the WebAssembly reader (the default) and with the JS parser alone. */
+function bothReaders(name: string, fn: () => void): void {
+  for (const on of [true, false]) {
+    test(`${name}${on ? '' : ' (JS parser alone)'}`, () => {
+      setFastReader(on);
+      try {
+        fn();
+      } finally {
+        setFastReader(true);
+      }
+    });
+  }
+}
+
+bothReaders('random documents parse to what JSON.parse gives', () => {
   const r = rng(42);
   for (let i = 0; i < 3000; i++) {
     const text = randomDoc(r, 0);
@@ -89,7 +103,7 @@ test('random documents parse to what JSON.parse gives', () => {
   }
 });
 
-test('numbers with up to 15 significant digits are exact doubles, longer ones exact float32', () => {
+bothReaders('numbers with up to 15 significant digits are exact doubles, longer ones exact float32', () => {
   const r = rng(7);
   for (let i = 0; i < 20000; i++) {
     const t = numberText(r);
@@ -102,7 +116,7 @@ test('numbers with up to 15 significant digits are exact doubles, longer ones ex
   }
 });
 
-test('decimals on float32 rounding boundaries round as JSON.parse + Math.fround does', () => {
+bothReaders('decimals on float32 rounding boundaries round as JSON.parse + Math.fround does', () => {
   const r = rng(11);
   const f32 = new Float32Array(2);
   const u32 = new Uint32Array(f32.buffer);
@@ -149,7 +163,7 @@ test('keys such as __proto__ are plain keys', () => {
   assert.deepEqual(Object.keys(o), ['__proto__', 'a']);
 });
 
-test('malformed JSON: the reason, line and column', () => {
+bothReaders('malformed JSON: the reason, line and column', () => {
   const cases: [string, RegExp][] = [
     ['', /the body is empty/],
     ['   ', /the body is empty/],
@@ -196,7 +210,14 @@ function exactDecimal(x: number): { digits: string; exp: number } {
   return { digits: (BigInt(x) * 5n ** BigInt(-k)).toString(), exp: k };
 }
 
-test('long decimals next to float32 midpoints, in 16 to 30 digits, round as JSON.parse + Math.fround', () => {
+/** digits * 10^exp written without an exponent. */
+function plain(digits: string, exp: number): string {
+  if (exp >= 0) return digits + '0'.repeat(exp);
+  if (-exp < digits.length) return `${digits.slice(0, digits.length + exp)}.${digits.slice(digits.length + exp)}`;
+  return `0.${'0'.repeat(-exp - digits.length)}${digits}`;
+}
+
+bothReaders('long decimals next to float32 midpoints, in 16 to 30 digits, round as JSON.parse + Math.fround', () => {
   const r = rng(5);
   const f32 = new Float32Array(2);
   const u32 = new Uint32Array(f32.buffer);
@@ -210,7 +231,8 @@ test('long decimals next to float32 midpoints, in 16 to 30 digits, round as JSON
     for (const d of [16, 17, 18, 20, 25, 30]) {
       if (digits.length <= d) continue;
       const e = exp + digits.length - d;
-      for (const t of [`${digits.slice(0, d)}e${e}`, `${digits.slice(0, d)}1e${e - 1}`, `0.${digits.slice(0, d)}e${e + d}`]) {
+      const cut = digits.slice(0, d);
+      for (const t of [`${cut}e${e}`, `${cut}1e${e - 1}`, `0.${cut}e${e + d}`, plain(cut, e), plain(`${cut}1`, e - 1)]) {
         const got = (parseJsonText(`[${t}]`) as NumArray).data[0];
         assert.equal(Math.fround(got), Math.fround(Number(t)), t);
       }
@@ -218,7 +240,7 @@ test('long decimals next to float32 midpoints, in 16 to 30 digits, round as JSON
   }
 });
 
-test('numbers where the 8-digit reads meet the end of the body, long integer parts, runs of zeros', () => {
+bothReaders('numbers where the 8-digit reads meet the end of the body, long integer parts, runs of zeros', () => {
   const cases = [
     '12345678',
     '123456789012345678',
@@ -263,4 +285,66 @@ test('a body in a SharedArrayBuffer (how the HTTP thread hands bodies to a worke
   shared.set(bytes, 7);
   const got = parseBody(shared.subarray(7, 7 + bytes.length)) as Record<string, JsonNode>;
   same(unpack(got), JSON.parse(text), 'shared');
+});
+
+/** A document parsed with and without the WebAssembly reader: the value, or the error message. */
+function both(text: string): [unknown, unknown] {
+  const run = (on: boolean): unknown => {
+    setFastReader(on);
+    try {
+      return unpack(parseJsonText(text));
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      setFastReader(true);
+    }
+  };
+  return [run(true), run(false)];
+}
+
+/** Equal, numbers bit for bit. */
+function identical(a: unknown, b: unknown, path: string): void {
+  if (typeof a === 'number') {
+    assert.ok(Object.is(a, b), `${path}: ${a} vs ${String(b)}`);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    assert.equal(a.length, b.length, path);
+    a.forEach((x, i) => identical(x, b[i], `${path}[${i}]`));
+    return;
+  }
+  if (a && typeof a === 'object' && b && typeof b === 'object') {
+    assert.deepEqual(Object.keys(a), Object.keys(b), path);
+    for (const k of Object.keys(a)) identical((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+    return;
+  }
+  assert.equal(a, b, path);
+}
+
+test('the WebAssembly reader gives what the JS parser gives: values bit for bit, errors word for word', () => {
+  const r = rng(77);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  // Rows like an image's, with every kind of number, odd widths and separators, then broken in places.
+  const num = (): string => pick([() => '0', () => '0.0', () => '-0', () => numberText(r), () => String(Math.floor(r() * 256) / 255), () => pick(['NaN', '-Infinity', '1e400', '1E-7', '5e+2'])])();
+  const sep = (): string => pick([',', ',', ',', ', ', ' ,', ',\n ']);
+  for (let i = 0; i < 3000; i++) {
+    const width = 1 + Math.floor(r() * 12);
+    const rows = Array.from({ length: 1 + Math.floor(r() * 6) }, () => {
+      const w = r() < 0.1 ? Math.floor(r() * 14) : width;
+      return `[${Array.from({ length: w }, () => (r() < 0.5 ? '0' : num())).join(sep())}]`;
+    });
+    let text = `{"instances": [[${rows.join(sep())}], [${rows.join(sep())}]]}`;
+    if (r() < 0.3) {
+      // A byte changed, removed or added somewhere.
+      const at = Math.floor(r() * text.length);
+      const ch = pick(['', ',', ']', '[', '0', '.', '-', ' ', 'e', '"', '9']);
+      text = text.slice(0, at) + ch + text.slice(at + (r() < 0.5 ? 1 : 0));
+    }
+    const [fast, js] = both(text);
+    identical(fast, js, `doc ${i}: ${text.slice(0, 120)}`);
+  }
+  for (const text of ['[0,0,0,0,]', '[0,0,0,0', '[0,0,0 0]', '[[1,2],[3,4],[5]]', '[[1,2],[3,4],[5,6,7],[8,9]]', '[[1,2],[3,4], 5]', '[[1,2],[3,4],[]]', '[[1,2],[3,4]', '[[1,2],[3,4]x]', '[[1,2] , [3,4] ,[5,6]]', '[[0,0],[0,01]]', '[[0.5,1e3],[2,3]]']) {
+    const [fast, js] = both(text);
+    identical(fast, js, text);
+  }
 });

@@ -12,12 +12,16 @@
 // approximation cannot change that rounding; when it could, the exact conversion is used. So every
 // number in a tensor is bit for bit what JSON.parse followed by Math.fround gives (json.test.ts).
 
+import { BODY_AT, PADDING, fastNumbers, type FastNumbers } from './json-wasm.js';
+
 /** A rectangular nested array of numbers: its shape and its values, row-major. */
 export class NumArray {
   constructor(
     readonly shape: number[],
     /** A view of the parser's tape: valid until the next parse on this thread. */
     readonly data: Float64Array,
+    /** True when every value is known to be finite as a float32 (false: not known). */
+    readonly finite = false,
   ) {}
 }
 
@@ -49,6 +53,8 @@ const ZERO_PAIR = 0x2c302c30;
 const MAX_FAST_DIGITS = 25;
 const NUDGE_DOWN = 1 - 2 ** -46;
 const NUDGE_UP = 1 + 2 ** -46;
+/** Bodies up to this size are read by the WebAssembly reader (its memory grows to about 5x this). */
+const FAST_MAX = 2 * 1024 * 1024;
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -82,19 +88,43 @@ let bytes: Uint8Array = EMPTY;
 /** The same bytes, for reading 8 digits at a time. */
 let view = new DataView(bytes.buffer);
 let pos = 0;
-let tape: Float64Array = new Float64Array(1 << 14);
+/** The tape of a parse: jsTape, or a view of the WebAssembly reader's memory (json-wasm.ts). */
+let tape: Float64Array = new Float64Array(0);
+let jsTape: Float64Array = new Float64Array(1 << 14);
 let tapeLen = 0;
+/** The WebAssembly reader, while it reads this body (a copy of it in its memory), and its tape's address. */
+let fast: FastNumbers | null = null;
+let fastTape = 0;
 
 /**
  * Parses a request body. Throws JsonSyntaxError (with line and column) for anything that is not
  * JSON, or JSON with NaN / Infinity / -Infinity. NumArray data stays valid until the next call.
  */
 export function parseBody(body: Uint8Array): JsonNode {
-  bytes = body;
-  view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   pos = 0;
   tapeLen = 0;
-  if (tape.length > KEEP_TAPE) tape = new Float64Array(1 << 14);
+  if (notFinite.length) notFinite = [];
+  fast = body.length <= FAST_MAX && useFast ? fastNumbers() : null;
+  if (fast) {
+    // The body goes into the reader's memory, followed by zeros; the tape after it has room for
+    // every number the body can hold (each takes a byte and a separator), so it never grows.
+    const len = body.length;
+    fastTape = (BODY_AT + len + PADDING + 7) & ~7;
+    const room = (len >> 1) + 2;
+    fast.reserve(fastTape + room * 8);
+    const memory = fast.memory.buffer;
+    const all = new Uint8Array(memory);
+    all.set(body, BODY_AT);
+    all.fill(0, BODY_AT + len, BODY_AT + len + PADDING);
+    bytes = all.subarray(BODY_AT, BODY_AT + len);
+    view = new DataView(memory, BODY_AT, len);
+    tape = new Float64Array(memory, fastTape, room);
+  } else {
+    bytes = body;
+    view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    if (jsTape.length > KEEP_TAPE) jsTape = new Float64Array(1 << 14);
+    tape = jsTape;
+  }
   try {
     // A UTF-8 byte order mark is not JSON, but some Windows tools write one.
     if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) pos = 3;
@@ -108,6 +138,13 @@ export function parseBody(body: Uint8Array): JsonNode {
     bytes = EMPTY;
     view = new DataView(EMPTY.buffer);
   }
+}
+
+let useFast = true;
+
+/** Turns the WebAssembly reader off or on (tests compare the two; it is on by default). */
+export function setFastReader(on: boolean): void {
+  useFast = on;
 }
 
 /** The same for a string (tests, tools). */
@@ -144,7 +181,20 @@ function skipWs(): void {
 }
 
 function settle(v: JsonNode | Run): JsonNode {
-  return v instanceof Run ? new NumArray(v === LEAF ? [v.shape[0]] : v.shape, tape.subarray(v.start, v.end)) : v;
+  return v instanceof Run ? numArray(v === LEAF ? [v.shape[0]] : v.shape, v.start, v.end) : v;
+}
+
+/**
+ * Tape positions holding a value that is not finite as a float32 (NaN, +-Infinity, or beyond the
+ * float32 range). Only the exact conversion can produce one, so this is nearly always empty, and
+ * tensors are copied without a check of each value.
+ */
+let notFinite: number[] = [];
+
+function numArray(shape: number[], start: number, end: number): NumArray {
+  let finite = true;
+  for (const i of notFinite) if (i >= start && i < end) finite = false;
+  return new NumArray(shape, tape.subarray(start, end), finite);
 }
 
 function value(depth: number): JsonNode | Run {
@@ -176,11 +226,13 @@ function word<T>(w: string, v: T): T {
 }
 
 function grow(need: number): void {
+  if (fast) throw new Error('json: the tape in WebAssembly memory is full (it was sized for the body)');
   let size = tape.length * 2;
   while (size < need) size *= 2;
   const t = new Float64Array(size);
   t.set(tape.subarray(0, tapeLen));
   tape = t;
+  jsTape = t;
 }
 
 /** A lone number (outside a run): appended to the tape and read back, so there is one number parser. */
@@ -238,7 +290,22 @@ function numberRun(many: boolean): number {
   let n = tapeLen;
   let t = tape;
   const first = n;
+  const reader = many ? fast : null;
+  let tryFast = reader !== null;
   for (;;) {
+    if (tryFast) {
+      // The WebAssembly reader takes what it can; it stops at the end of the array, at an element
+      // that is not a number, or at a number it leaves to the code below.
+      const status = reader!.run(BODY_AT + p, n, fastTape);
+      p = reader!.result[0] - BODY_AT;
+      n = reader!.result[1];
+      if (status !== 2) {
+        pos = p;
+        tapeLen = n;
+        return status === 0 ? n - first : -(n - first + 1);
+      }
+    }
+    tryFast = reader !== null;
     if (n === t.length) {
       tapeLen = n;
       grow(n + 1);
@@ -345,7 +412,11 @@ function numberRun(many: boolean): number {
         f = Math.fround(v * NUDGE_DOWN);
         if (f === 0 || f - f !== 0 || Math.fround(v * NUDGE_UP) !== f) f = NaN;
       }
-      v = f === f ? f : Number(latin1.decode(b.subarray(neg ? start + 1 : start, p)));
+      if (f === f) v = f;
+      else {
+        v = Number(latin1.decode(b.subarray(neg ? start + 1 : start, p)));
+        if (Math.fround(v) - Math.fround(v) !== 0) notFinite.push(n);
+      }
     }
     t[n++] = neg ? -v : v;
     if (!many) {
@@ -413,7 +484,7 @@ function array(depth: number): JsonNode[] | Run {
         if (inner) {
           let size = 1;
           for (const d of inner) size *= d;
-          for (let i = 0; i < count; i++) plain.push(new NumArray(inner, tape.subarray(start + i * size, start + (i + 1) * size)));
+          for (let i = 0; i < count; i++) plain.push(numArray(inner, start + i * size, start + (i + 1) * size));
         }
         plain.push(settle(v));
         break;
@@ -423,6 +494,15 @@ function array(depth: number): JsonNode[] | Run {
       if (c === 0x2c) {
         pos++;
         skipWs();
+        if (fast && inner!.length === 1 && bytes[pos] === 0x5b) {
+          // More rows of numbers (an image's): the WebAssembly reader takes those of the same
+          // length up to the ']', and leaves anything else to value() below.
+          const status = fast.rows(BODY_AT + pos, tapeLen, fastTape, inner![0]);
+          pos = fast.result[0] - BODY_AT;
+          tapeLen = fast.result[1];
+          count += fast.result[2];
+          if (status === 0) return new Run([count, ...inner!], start, tapeLen);
+        }
         continue;
       }
       if (c === 0x5d) {

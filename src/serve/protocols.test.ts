@@ -194,3 +194,17 @@ test('decoded values go where the allocator says (a slice of the worker batch bu
   assert.deepEqual([batch[783], batch[784], batch[2 * 784], batch[3 * 784 - 1]], [-1, 0.25, 0.75, 0.75]);
 });
 
+
+test('values beyond the float32 range are found wherever they are and however they are written', () => {
+  for (const big of ['1e39', '-3.5e38', '340282360000000000000000000000000000000', '3.4028236e38', '1e400']) {
+    const images = [image(0.5), image(0.25), image(0)] as (number | string)[][][];
+    images[2][5][7] = big;
+    const text = `{"instances": ${JSON.stringify(images).replace('"' + big + '"', big)}}`;
+    rejects('v1', text, new RegExp(`instances\\[2\\]\\[5\\]\\[7\\]: .* (is outside the float32 range|is not a finite number)`));
+  }
+  // The largest float32 and values that round to it are accepted.
+  const images = [image(0.5)] as (number | string)[][][];
+  images[0][3][3] = '3.4028234e38';
+  const d = decode('v1', `{"instances": ${JSON.stringify(images).replace('"3.4028234e38"', '3.4028234e38')}}`);
+  assert.equal(d.data[3 * 28 + 3], 3.4028234663852886e38);
+});

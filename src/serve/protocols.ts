@@ -43,7 +43,7 @@ function asList(v: JsonNode | undefined): JsonNode[] | null {
   if (v.shape.length === 1) return Array.from(v.data);
   const inner = v.shape.slice(1);
   const size = sizeOf(inner);
-  return Array.from({ length: v.shape[0] }, (_, i) => new NumArray(inner, v.data.subarray(i * size, (i + 1) * size)));
+  return Array.from({ length: v.shape[0] }, (_, i) => new NumArray(inner, v.data.subarray(i * size, (i + 1) * size), v.finite));
 }
 
 function describeTop(v: JsonNode): string {
@@ -104,7 +104,7 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
       // The common case: all instances are numbers of one shape, known from parsing.
       const per = instances.shape.slice(1);
       // Keras' predict([5]) for a model with input shape [1]: bare numbers are instances.
-      const given = per.length === 0 && size === 1 ? new NumArray([rows, 1], instances.data) : instances;
+      const given = per.length === 0 && size === 1 ? new NumArray([rows, 1], instances.data, instances.finite) : instances;
       if (given.shape.slice(1).join() !== inner.join()) {
         throw badRequest(`instances[0]: expected shape ${perRow}, got ${per.length === 0 ? 'a single number' : shapeText(per)}`);
       }
@@ -135,7 +135,7 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
     if (rows === 0) throw badRequest(`"${path}" is empty; send at least one instance`);
     // A model with input shape [1] takes a flat list of numbers, as Keras' predict does.
     if (size === 1 && inner.length === 1) {
-      if (x instanceof NumArray && x.shape.length === 1) x = new NumArray([rows, 1], x.data);
+      if (x instanceof NumArray && x.shape.length === 1) x = new NumArray([rows, 1], x.data, x.finite);
       else if (Array.isArray(x) && x.every((v) => typeof v === 'number')) x = x.map((v) => [v]);
     }
     data = alloc(rows * size);

@@ -77,6 +77,11 @@ function fill(v: JsonNode, shape: readonly number[], dim: number, out: Float32Ar
     // The parser already knows the shape.
     if (v.shape.length !== shape.length - dim) return false;
     for (let d = 0; d < v.shape.length; d++) if (v.shape[d] !== shape[dim + d]) return false;
+    if (v.finite) {
+      // The parser vouches for every value (json.ts, notFinite): one native copy and conversion.
+      out.set(v.data, at);
+      return true;
+    }
     return copyFinite(v.data, out, at);
   }
   if (dim === shape.length) {
