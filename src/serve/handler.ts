@@ -153,11 +153,19 @@ export const internals = new WeakMap<ModelHandler, HandlerInternals>();
  * http.createServer(handler).listen(8501);          // or app.use(handler) in Express
  */
 export function createHandler(model: Sequential, options: HandlerOptions = {}): ModelHandler {
+  return makeHandler(model, options, false);
+}
+
+/**
+ * createHandler, and for serve()'s own server, where the handler is the only reader of request
+ * bodies, `ownsBodies`: the chunks received are freed as soon as they are copied (pool.ts, drop).
+ */
+export function makeHandler(model: Sequential, options: HandlerOptions, ownsBodies: boolean): ModelHandler {
   const o = resolveOptions('createHandler', model, options);
   const spec = modelSpec(model, o.name);
   // The snapshot: modelToArtifacts copies every weight.
   const artifacts = modelToArtifacts(model);
-  const pool = new InferencePool({ artifacts, spec, backend: getBackend().name, maxBatchSize: o.maxBatchSize }, o.workers);
+  const pool = new InferencePool({ artifacts, spec, backend: getBackend().name, maxBatchSize: o.maxBatchSize }, o.workers, undefined, ownsBodies);
   let inFlight = 0;
   let isReady = false;
   let closing = false;

@@ -104,11 +104,11 @@ export function parseBody(body: Uint8Array): JsonNode {
   pos = 0;
   tapeLen = 0;
   if (notFinite.length) notFinite = [];
-  fast = body.length <= FAST_MAX && useFast ? fastNumbers() : null;
+  const len = body.length;
+  fast = len <= FAST_MAX && useFast ? fastNumbers() : null;
   if (fast) {
     // The body goes into the reader's memory, followed by zeros; the tape after it has room for
     // every number the body can hold (each takes a byte and a separator), so it never grows.
-    const len = body.length;
     fastTape = (BODY_AT + len + PADDING + 7) & ~7;
     const room = (len >> 1) + 2;
     fast.reserve(fastTape + room * 8);

@@ -60,3 +60,41 @@ test('bodies in the shared buffer, and a batch too large for it, give model.pred
   assert.match(text(mixed[1]), /instances\[0\]: expected shape \[28, 28\], got \[2\]/);
   closeTo((JSON.parse(text(mixed[2])) as { predictions: number[][] }).predictions, want, 1);
 });
+
+test('with dropChunks, the chunks are freed once copied (and not otherwise); the answers are the same', async () => {
+  const own = new InferencePool({ artifacts: modelToArtifacts(model), spec: modelSpec(model, 'mnist'), backend: getBackend().name, maxBatchSize: 64 }, 1, 1 << 20, true);
+  await own.start();
+  try {
+    const want = model.predict(xTest.slice([0, 0, 0], [1, -1, -1])).data() as Float32Array;
+    const body = new TextEncoder().encode(JSON.stringify({ instances: [imageRows(xTest, 0)] }));
+    // Chunks in buffers of their own (as Node's HTTP parser gives them), and one that is a view
+    // into a larger buffer, which must be left alone.
+    const chunks = [body.slice(0, 1000), body.slice(1000, 2000), body.slice(2000)];
+    const big = new Uint8Array(body.length + 10);
+    big.set(body, 10);
+    const view = big.subarray(10);
+    const outcomes = await new Promise<JobOutcome[]>((resolve, reject) =>
+      own.run(
+        [
+          { protocol: 'v1', chunks, size: body.length, parsed: null },
+          { protocol: 'v1', chunks: [view], size: body.length, parsed: null },
+        ],
+        (r) => (r instanceof Error ? reject(r) : resolve(outcomesOf(r))),
+      ),
+    );
+    for (const o of outcomes) {
+      assert.equal(o.status, 200);
+      closeTo((JSON.parse(text(o)) as { predictions: number[][] }).predictions, want, 0);
+    }
+    assert.deepEqual(chunks.map((c) => c.byteLength), [0, 0, 0], 'own chunks freed');
+    assert.equal(view.byteLength, body.length, 'a view into a larger buffer is untouched');
+  } finally {
+    await own.close();
+  }
+  // Without dropChunks (createHandler in an app, where other code may hold the chunks), nothing is touched.
+  const chunk = new TextEncoder().encode(JSON.stringify({ instances: [imageRows(xTest, 1)] }));
+  const [o] = await run([{ protocol: 'v1', chunks: [chunk], size: chunk.length, parsed: null }]);
+  assert.equal(o.status, 200);
+  assert.ok(chunk.byteLength > 0, 'chunk intact');
+});
+
