@@ -158,7 +158,7 @@ export function createHandler(model: Sequential, options: HandlerOptions = {}): 
 
 /**
  * createHandler, and for serve()'s own server, where the handler is the only reader of request
- * bodies, `ownsBodies`: the chunks received are freed as soon as they are copied (pool.ts, drop).
+ * bodies, `ownsBodies`: the chunks received are moved to the inference workers (pool.ts, run).
  */
 export function makeHandler(model: Sequential, options: HandlerOptions, ownsBodies: boolean): ModelHandler {
   const o = resolveOptions('createHandler', model, options);

@@ -99,14 +99,16 @@ let fast: FastNumbers | null = null;
 let fastTape = 0;
 
 /**
- * Parses a request body. Throws JsonSyntaxError (with line and column) for anything that is not
+ * Parses a request body (in one piece, or in the chunks it came in). Throws JsonSyntaxError (with line and column) for anything that is not
  * JSON, or JSON with NaN / Infinity / -Infinity. NumArray data stays valid until the next call.
  */
-export function parseBody(body: Uint8Array): JsonNode {
+export function parseBody(input: Uint8Array | readonly Uint8Array[]): JsonNode {
   pos = 0;
   tapeLen = 0;
   if (notFinite.length) notFinite = [];
-  const len = body.length;
+  const chunks = input instanceof Uint8Array ? [input] : input;
+  let len = 0;
+  for (const c of chunks) len += c.length;
   fast = len <= FAST_MAX && useFast ? fastNumbers() : null;
   if (fast) {
     // The body goes into the reader's memory, followed by zeros; the tape after it has room for
@@ -116,12 +118,25 @@ export function parseBody(body: Uint8Array): JsonNode {
     fast.reserve(fastTape + room * 8);
     const memory = fast.memory.buffer;
     const all = new Uint8Array(memory);
-    all.set(body, BODY_AT);
+    let at = BODY_AT;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
     all.fill(0, BODY_AT + len, BODY_AT + len + PADDING);
     bytes = all.subarray(BODY_AT, BODY_AT + len);
     view = new DataView(memory, BODY_AT, len);
     tape = new Float64Array(memory, fastTape, room);
   } else {
+    let body = chunks.length === 1 ? chunks[0] : EMPTY;
+    if (chunks.length > 1) {
+      body = new Uint8Array(len);
+      let at = 0;
+      for (const c of chunks) {
+        body.set(c, at);
+        at += c.length;
+      }
+    }
     bytes = body;
     view = new DataView(body.buffer, body.byteOffset, body.byteLength);
     if (jsTape.length > KEEP_TAPE) jsTape = new Float64Array(1 << 14);

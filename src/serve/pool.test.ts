@@ -61,7 +61,7 @@ test('bodies in the shared buffer, and a batch too large for it, give model.pred
   closeTo((JSON.parse(text(mixed[2])) as { predictions: number[][] }).predictions, want, 1);
 });
 
-test('with dropChunks, the chunks are freed once copied (and not otherwise); the answers are the same', async () => {
+test('with moveChunks, the chunks are moved to the worker (and not otherwise); the answers are the same', async () => {
   const own = new InferencePool({ artifacts: modelToArtifacts(model), spec: modelSpec(model, 'mnist'), backend: getBackend().name, maxBatchSize: 64 }, 1, 1 << 20, true);
   await own.start();
   try {
@@ -86,12 +86,12 @@ test('with dropChunks, the chunks are freed once copied (and not otherwise); the
       assert.equal(o.status, 200);
       closeTo((JSON.parse(text(o)) as { predictions: number[][] }).predictions, want, 0);
     }
-    assert.deepEqual(chunks.map((c) => c.byteLength), [0, 0, 0], 'own chunks freed');
+    assert.deepEqual(chunks.map((c) => c.byteLength), [0, 0, 0], 'own chunks moved');
     assert.equal(view.byteLength, body.length, 'a view into a larger buffer is untouched');
   } finally {
     await own.close();
   }
-  // Without dropChunks (createHandler in an app, where other code may hold the chunks), nothing is touched.
+  // Without moveChunks (createHandler in an app, where other code may hold the chunks), nothing is touched.
   const chunk = new TextEncoder().encode(JSON.stringify({ instances: [imageRows(xTest, 1)] }));
   const [o] = await run([{ protocol: 'v1', chunks: [chunk], size: chunk.length, parsed: null }]);
   assert.equal(o.status, 200);

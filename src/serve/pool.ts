@@ -2,7 +2,7 @@
 // artifacts) and runs one batch at a time, so predict never blocks the HTTP thread's event loop.
 // A worker that dies fails only the batch it was running (500) and is replaced.
 
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { ModelArtifacts } from '../io/artifacts.js';
 import type { ModelSpec } from './model-spec.js';
 import type { Protocol } from './protocols.js';
@@ -25,15 +25,16 @@ export interface WorkerJob {
 }
 
 /**
- * A job as the worker gets it: its body at [at, at + size) of the worker's shared buffer, in bytes
- * of its own, or already parsed.
+ * A job as the worker gets it: its body at [at, at + size) of the worker's shared buffer, in
+ * buffers of its own (moved to the worker), or already parsed.
  */
 export interface WireJob {
   protocol: Protocol;
-  source: 'shared' | 'bytes' | 'parsed';
+  source: 'shared' | 'bytes' | 'chunks' | 'parsed';
   at: number;
   size: number;
-  bytes: Uint8Array | null;
+  /** The body in buffers of its own, moved to the worker: its chunks as received, or a copy. */
+  bytes: Uint8Array[] | null;
   parsed: unknown;
 }
 
@@ -107,7 +108,6 @@ export class InferencePool {
   private seq = 0;
   private closing = false;
   private restarts = 0;
-  private sink: MessagePort | null = null;
   /** Called whenever a worker becomes free. */
   onIdle: () => void = () => {};
   /** Called when a worker dies unexpectedly (for logs and metrics). */
@@ -119,10 +119,10 @@ export class InferencePool {
     /** The largest shared body buffer per worker (tests make it small). */
     private readonly sharedMax = SHARED_MAX,
     /**
-     * Free the chunks of the bodies once copied (see drop): only where nothing else can hold them
+     * Move the bodies' chunks to the workers (see run): only where nothing else can hold them
      * (serve()'s own server, where the handler is the only reader of request bodies).
      */
-    private readonly dropChunks = false,
+    private readonly moveChunks = false,
   ) {}
 
   /** Starts every worker; resolves once all have loaded the model and warmed up. */
@@ -194,18 +194,52 @@ export class InferencePool {
   }
 
   /**
-   * Runs a batch on an idle worker (the caller checked idleCount): the bodies are copied into the
+   * Runs a batch on an idle worker (the caller checked idleCount). With moveChunks, the bodies'
+   * chunks as Node received them are moved to the worker; otherwise the bodies are copied into the
    * worker's shared buffer, or, for a batch too large for it, into buffers moved to the worker.
+   *
+   * Moving matters for garbage collection, not just for the copy: a chunk moved away (detached) is
+   * off this thread's account at once, while a chunk left here is counted as external memory until
+   * a young-generation collection frees it, which this thread, allocating little else, runs rarely.
+   * V8 then starts full collections as external memory grows: on 32-image requests (125 kB each),
+   * one every hundred requests or so, which with their concurrent marking took a fifth of the
+   * server's CPU. The worker frees the chunks as soon as it has read them (worker.ts).
    */
   run(jobs: WorkerJob[], done: (r: BatchResult | Error) => void): void {
     const slot = this.slots.find((s) => !s.busy);
     if (!slot) throw new Error('InferencePool.run: no idle worker');
     const seq = ++this.seq;
     slot.busy = { seq, done };
+    try {
+      this.send(slot, seq, jobs, this.moveChunks);
+    } catch (e) {
+      // A chunk that cannot be moved (DataCloneError, nothing was sent): copy them all instead.
+      if (!this.moveChunks) throw e;
+      this.send(slot, seq, jobs, false);
+    }
+  }
+
+  private send(slot: Slot, seq: number, jobs: WorkerJob[], move: boolean): void {
+    // A job's chunks move when each is all of its own buffer (what Node's HTTP parser gives) and no
+    // buffer is moved twice.
+    const moved = new Set<ArrayBuffer>();
+    const moves = jobs.map((j) => {
+      if (!move || !j.chunks) return false;
+      const own = new Set<ArrayBuffer>();
+      for (const c of j.chunks) {
+        const b = c.buffer;
+        if (b instanceof SharedArrayBuffer || c.byteOffset !== 0 || c.byteLength !== b.byteLength || moved.has(b) || own.has(b)) return false;
+        own.add(b);
+      }
+      for (const b of own) moved.add(b);
+      return true;
+    });
     let total = 0;
-    for (const j of jobs) total += j.size;
+    jobs.forEach((j, i) => {
+      if (!moves[i]) total += j.size;
+    });
     let fresh: SharedArrayBuffer | null = null;
-    if (total <= this.sharedMax && (!slot.shared || slot.shared.length < total)) {
+    if (total > 0 && total <= this.sharedMax && (!slot.shared || slot.shared.length < total)) {
       let size = slot.shared ? slot.shared.length : Math.min(1 << 20, this.sharedMax);
       while (size < total) size *= 2;
       fresh = new SharedArrayBuffer(Math.min(size, this.sharedMax));
@@ -213,60 +247,37 @@ export class InferencePool {
     }
     const shared = total <= this.sharedMax ? slot.shared : null;
     const wire: WireJob[] = [];
-    const transfer: ArrayBuffer[] = [];
-    const copied = new Set<ArrayBuffer>();
+    const transfer: ArrayBuffer[] = [...moved];
     let at = 0;
-    for (const j of jobs) {
+    jobs.forEach((j, i) => {
       if (!j.chunks) {
         wire.push({ protocol: j.protocol, source: 'parsed', at: 0, size: 0, bytes: null, parsed: j.parsed });
-        continue;
+        return;
+      }
+      if (moves[i]) {
+        wire.push({ protocol: j.protocol, source: 'chunks', at: 0, size: j.size, bytes: j.chunks, parsed: null });
+        return;
       }
       const dest = shared ?? new Uint8Array(j.size);
       let p = shared ? at : 0;
       for (const c of j.chunks) {
         dest.set(c, p);
         p += c.byteLength;
-        // Only a chunk that is all of its own buffer (what Node's HTTP parser gives).
-        if (this.dropChunks && c.byteOffset === 0 && c.byteLength === c.buffer.byteLength && !(c.buffer instanceof SharedArrayBuffer)) copied.add(c.buffer as ArrayBuffer);
       }
       if (shared) {
         wire.push({ protocol: j.protocol, source: 'shared', at, size: j.size, bytes: null, parsed: null });
         at += j.size;
       } else {
         transfer.push(dest.buffer as ArrayBuffer);
-        wire.push({ protocol: j.protocol, source: 'bytes', at: 0, size: j.size, bytes: dest, parsed: null });
+        wire.push({ protocol: j.protocol, source: 'bytes', at: 0, size: j.size, bytes: [dest], parsed: null });
       }
-    }
+    });
     const msg: BatchMessage = { type: 'batch', seq, jobs: wire, shared: fresh };
     slot.worker.postMessage(msg, transfer);
-    if (copied.size > 0) this.drop([...copied]);
-  }
-
-  /**
-   * Frees the chunks' memory now instead of at this thread's next young-generation collection:
-   * moved into a message on a closed channel, which is discarded. Counted as external memory until
-   * freed, the chunks (125 kB per 32-image request) made V8 run a full collection every hundred
-   * requests or so, because this thread allocates little else and so rarely runs a young one: with
-   * their concurrent marking, about a third of this thread's and its helper threads' time.
-   */
-  private drop(buffers: ArrayBuffer[]): void {
-    if (!this.sink) {
-      const { port1, port2 } = new MessageChannel();
-      port2.close();
-      port1.unref();
-      this.sink = port1;
-    }
-    try {
-      this.sink.postMessage(null, buffers);
-    } catch {
-      // A buffer that cannot be moved is left to the garbage collector.
-    }
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    this.sink?.close();
-    this.sink = null;
     const all = this.slots.splice(0);
     await Promise.all(all.map((s) => s.worker.terminate()));
     for (const s of all) s.busy?.done(new Error('the server shut down before inference finished'));

@@ -75,8 +75,8 @@ export async function serve(model: Sequential | string, options: ServeOptions = 
     name ??= nameFromPath(model);
     m = await loadModel(model);
   } else m = model;
-  // The server is the handler's alone: nothing else reads the bodies, so their chunks can be freed
-  // as soon as they are copied for a worker (pool.ts, drop).
+  // The server is the handler's alone: nothing else reads the bodies, so their chunks can be moved
+  // to the workers (pool.ts, run).
   const handler = makeHandler(m, { ...options, name: name ?? m.name }, true);
   await handler.ready;
 

@@ -3,7 +3,7 @@
 // bodies: parse, check against the model, one predict for every valid request of the batch, write
 // each request's slice of the output. A bad request fails alone; the others in its batch still run.
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { MessageChannel, parentPort, workerData } from 'node:worker_threads';
 import { Tensor, setBackend, setNumThreads } from '../index.js';
 import { modelFromArtifacts } from '../io/model-io.js';
 import { JsonSyntaxError, parseBody, type JsonNode } from './json.js';
@@ -47,6 +47,27 @@ function alloc(n: number): Float32Array {
 /** The buffer the HTTP thread copies this worker's bodies into (pool.ts). */
 let shared: Uint8Array = new Uint8Array(0);
 
+/**
+ * The bodies' buffers moved here, once read, go into a message on a closed channel, which discards
+ * it: that frees them at once. Left to the garbage collector, they would count as external memory
+ * until a young-generation collection, which a worker runs rarely (it allocates little), and V8
+ * would start full collections as they pile up (see pool.ts, run).
+ */
+const sink = (() => {
+  const { port1, port2 } = new MessageChannel();
+  port2.close();
+  port1.unref();
+  return port1;
+})();
+
+function free(buffers: ArrayBuffer[]): void {
+  try {
+    sink.postMessage(null, buffers);
+  } catch {
+    // Left to the garbage collector.
+  }
+}
+
 function decode(job: WireJob): DecodedRequest | WireOutcome {
   try {
     let body: JsonNode;
@@ -77,6 +98,9 @@ function runBatch(msg: BatchMessage): { result: BatchResult; transfer: ArrayBuff
   if (msg.shared) shared = new Uint8Array(msg.shared);
   used = 0;
   const decoded = msg.jobs.map(decode);
+  const read: ArrayBuffer[] = [];
+  for (const j of msg.jobs) if (j.bytes) for (const c of j.bytes) read.push(c.buffer as ArrayBuffer);
+  if (read.length > 0) free(read);
   const rows = used / inSize;
   const outcomes: WireOutcome[] = new Array(decoded.length);
   let inferMs = 0;
