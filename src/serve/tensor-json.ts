@@ -1,6 +1,7 @@
-// Reading tensors out of request JSON into float32 storage, and writing output tensors as JSON.
-// Reading is a tight loop over the nested arrays JSON.parse made; only when something is wrong does
-// a second, careful walk find out what exactly (ragged, wrong shape, not a number) and say where.
+// Reading tensors out of request JSON into float32 storage, and writing output tensors as JSON
+// bytes. Reading is one copy per block the parser already shaped (a NumArray), or a tight loop over
+// plain nested arrays (a body a framework parsed); only when something is wrong does a second,
+// careful walk find out what exactly (ragged, wrong shape, not a number) and say where.
 
 import { NumArray, type JsonNode } from './json.js';
 
