@@ -141,6 +141,8 @@ function runBatch(msg: BatchMessage): { result: BatchResult; transfer: ArrayBuff
 for (const n of [1, Math.min(maxBatchSize, 64), maxBatchSize]) {
   predict(n, new Float32Array(n * inSize));
 }
+// And the parser's WebAssembly reader (compiled on first use).
+parseBody(new TextEncoder().encode('[[0,0,0.5,1],[0,0,0.25,0.75]]'));
 
 parentPort!.on('message', (msg: BatchMessage) => {
   const { result, transfer } = runBatch(msg);
