@@ -22,6 +22,7 @@ import type { TensorData } from '../src/backend/backend.js';
 import { window2d } from '../src/ops/conv.js';
 import { stepScratch } from '../src/backend/arena.js';
 import { loadWasmKernels } from '../src/backend/wasm/kernels.js';
+import { benchTfjsConvnet } from './tfjs-conv.js';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
@@ -195,7 +196,8 @@ async function startTorch(): Promise<Torch | string> {
   };
 }
 
-async function benchSteps(): Promise<void> {
+/** Runs the step comparison; returns nerva's 2-thread median ms per step. */
+async function benchSteps(): Promise<number> {
   console.log('\nconvnet training step, batch 128: ms per step, medians of reps alternated with PyTorch');
   console.log('(CPU = process CPU time over all threads; on a loaded machine the 1-thread CPU times compare best)');
   const first = nervaStep();
@@ -240,6 +242,7 @@ async function benchSteps(): Promise<void> {
   const perEpoch = (median(results['nerva 2t']) * 422) / 1000;
   console.log(`=> 422 steps/epoch at the 2-thread median: ${perEpoch.toFixed(0)} s/epoch, ${((perEpoch * 15) / 60).toFixed(1)} min for 15 epochs (without validation)`);
   console.log(`(the loss went from ${first.toFixed(3)} to ${last.toFixed(3)} over these steps: the step trains)`);
+  return median(results['nerva 2t']);
 }
 
 // ---- 3. profile --------------------------------------------------------------------------------
@@ -296,5 +299,6 @@ if (profile) {
   profileStep();
 } else {
   benchPrimitives();
-  await benchSteps();
+  const nervaMs = await benchSteps();
+  await benchTfjsConvnet(nervaMs, quick ? 1 : 2);
 }

@@ -8,7 +8,10 @@
 //   js      everything else: ops, autograd, the training loop, JS reference kernels
 // Shares are of the calling thread's samples; per-step microseconds split the measured CPU time of
 // the profiled run by those shares (the workers' CPU time is counted in it, but not in the shares).
-// Not a test and not part of `npm run bench`. Run: npx tsx bench/profile.ts [--steps N]
+// Not a test and not part of `npm run bench`. Run: npx tsx bench/profile.ts [--steps N] [--trained]
+// --trained first trains a full epoch (1,875 steps), as a model is in the bench's epoch head to
+// head: Adam's state then has the moments of inputs that stay zero decayed to nothing, which a
+// fresh model's first few hundred steps do not show.
 import { Session } from 'node:inspector';
 import { readFileSync } from 'node:fs';
 import * as nv from '../src/index.js';
@@ -179,7 +182,7 @@ const n = steps * 32;
 const xs = xTrain.slice([0, 0, 0], [n, 28, 28]);
 const ys = yTrain.slice([0], [n]);
 nv.warmUpThreads();
-await model.fit(xs, ys, { epochs: 1, verbose: 0 });
+await model.fit(args.includes('--trained') ? xTrain : xs, args.includes('--trained') ? yTrain : ys, { epochs: 1, verbose: 0 });
 model.predict(xTest);
 const kernels = loadWasmKernels();
 if (kernels) {

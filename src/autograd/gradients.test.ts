@@ -335,4 +335,27 @@ describe('fused primitives (Dense, sparse cross-entropy)', () => {
     checkGrad((z) => sparseCrossentropy(z, labels, true), [f64([3, 4]).mul(3)]);
     checkGrad((p) => sparseCrossentropy(p, labels, false), [positive([3, 4], 0.1, 1)]);
   });
+  test('sparse cross-entropy of softmax probabilities (the fused rule, against the logits)', () => {
+    setSeed(44);
+    const labels = tensor([2, 0, 1], undefined, 'int32');
+    checkGrad((z) => sparseCrossentropy(softmax(z), labels, false), [f64([3, 4]).mul(2)]);
+    // The probabilities also used elsewhere in the loss: that gradient still flows through softmax.
+    checkGrad((z) => {
+      const p = softmax(z);
+      return add(sparseCrossentropy(p, labels, false), sum(square(p), -1));
+    }, [f64([3, 4])]);
+  });
+  test('the fused softmax + sparse cross-entropy gradient equals the two rules bit for bit', () => {
+    // Row 2 is clipped (its label's probability rounds to 1 in float32), row 3 at the other end.
+    const z = tensor([[0.3, -1.2, 2.5, 0.1, 0], [1, 1, 1, 1, 1], [40, 0, -3, 1, 2], [-40, 3, 1, 0.5, 2], [0.7, 0.2, -0.4, 1.9, -2]], undefined, 'float32');
+    const labels = tensor([2, 4, 0, 0, 3], undefined, 'int32');
+    for (const dtype of ['float32', 'float64'] as const) {
+      const zt = cast(z, dtype);
+      const [, [fused]] = valueAndGrad((x) => mean(sparseCrossentropy(softmax(x), labels, false)))(zt);
+      // A reshape between softmax and the loss keeps them two nodes: the unfused rules.
+      const [, [apart]] = valueAndGrad((x) => mean(sparseCrossentropy(reshape(softmax(x), [5, 5]), labels, false)))(zt);
+      assert.deepEqual(Array.from(fused.data()), Array.from(apart.data()), dtype);
+      assert.ok(Array.from(fused.data()).slice(10, 20).every((v) => v === 0), `${dtype}: clipped rows have no gradient`);
+    }
+  });
 });

@@ -27,6 +27,11 @@ export interface PrimParams {
   dense: { activation: DenseActivation };
   /** Per-sample sparse categorical cross-entropy; inputs: [pred, labels]. */
   sparseCrossentropy: { fromLogits: boolean };
+  /**
+   * sparseCrossentropy of probabilities that softmax made from logits, recorded against the logits
+   * so that backward takes one pass instead of two rules; inputs: [logits, labels].
+   */
+  softmaxSparseCrossentropy: { probs: Tensor };
   logSoftmax: Record<string, never>;
   /** Fused act(conv(x, w) + b), NHWC / HWIO; inputs: [x, w] or [x, w, b]. */
   conv2d: { activation: DenseActivation; info: Conv2dInfo };

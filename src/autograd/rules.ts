@@ -182,6 +182,8 @@ export const GRAD_RULES: { [P in Prim]: Rule<P> } = {
 
   sparseCrossentropy: (dy, [pred, labels], _y, { fromLogits }) => [ops.sparseCrossentropyGrad(pred, labels, fromLogits, dy), null],
 
+  softmaxSparseCrossentropy: (dy, [, labels], _y, { probs }) => [ops.softmaxSparseCrossentropyGrad(probs, labels, dy), null],
+
   logSoftmax: (dy, _inputs, y) => [ops.sub(dy, ops.mul(ops.exp(y), ops.sum(dy, -1, { keepDims: true })))],
 
   // Only the gradients some input wants are computed: the first layer's dx (its input is data) is skipped.

@@ -204,6 +204,12 @@ export interface Backend {
   /** Its gradient with respect to pred, given the upstream gradient dy [batch]. */
   sparseCrossentropyGrad(pred: TensorData, labels: TensorData, fromLogits: boolean, dy: TensorData, out: TensorData): void;
   /**
+   * The gradient of sparseCrossentropy(softmax(z), labels) (probabilities, not logits) with respect
+   * to the logits z, given probs = softmax(z) [batch, classes] and dy [batch]: exactly (same
+   * rounding) what sparseCrossentropyGrad followed by softmax's gradient rule compute, as one pass.
+   */
+  softmaxSparseCrossentropyGrad(probs: TensorData, labels: TensorData, dy: TensorData, out: TensorData): void;
+  /**
    * Zeroed storage for long-lived tensors (weights, optimizer slots). A backend may place it where
    * its kernels read it without copying; it is still an ordinary, garbage-collected typed array.
    */

@@ -81,9 +81,12 @@ function lossOf(model: Sequential, y: Tensor, yPred: Tensor): Tensor {
  */
 export function trainStep(model: Sequential, x: Tensor, y: Tensor, metrics: Metric[]): number {
   const yPred = model.call(x, true);
-  const loss = ops.mean(lossOf(model, y, yPred));
+  const perSample = lossOf(model, y, yPred);
+  const loss = noGrad(() => ops.mean(perSample));
   const vars = model.trainableWeights;
-  const grads = loss.requiresGrad ? backward(loss) : new Map<Tensor, Tensor>();
+  // The loss is the mean of the per-sample values: backward starts from those, each with d(mean) =
+  // 1/n (the value mean's own rules would pass down, to the bit), three ops fewer per step.
+  const grads = perSample.requiresGrad ? backward(perSample, ops.fill(perSample.shape, 1 / perSample.size, perSample.dtype)) : new Map<Tensor, Tensor>();
   if (vars.length > 0 && !vars.some((v) => grads.has(v.value))) {
     throw new ArgumentError(
       `fit: no gradient flows from ${lossWho(model.loss!)} to any trainable weight, so training would change nothing ` +

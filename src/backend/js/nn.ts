@@ -106,3 +106,40 @@ export function sparseCrossentropyGrad(pred: TensorData, labels: TensorData, fro
     }
   }
 }
+
+/**
+ * d/dz of sparseCrossentropy(softmax(z)) from probs = softmax(z), computed as the two rules it
+ * replaces compute it, rounding to the dtype wherever they store a tensor (here: stores into `o`
+ * and a row of scratch of the same type): dp = sparseCrossentropyGrad(probs) (above), then
+ * softmax's rule dz = p * (dp - sum(dp * p)), the sum accumulated in float64 as reduce() does.
+ */
+export function softmaxSparseCrossentropyGrad(probs: TensorData, labels: TensorData, dy: TensorData, out: TensorData): void {
+  const p = probs.values;
+  const l = labels.values;
+  const g = dy.values;
+  const o = out.values;
+  const c = probs.shape[probs.shape.length - 1];
+  const t = allocate(out.dtype, c + 1);
+  for (let r = 0; r < l.length; r++) {
+    const base = r * c;
+    let s = 0;
+    for (let j = 0; j < c; j++) s += p[base + j];
+    const label = l[r];
+    const pl = p[base + label];
+    const q = pl / s;
+    const inside = q > EPS && q < 1 - EPS;
+    const d = g[r];
+    let dot = 0;
+    for (let j = 0; j < c; j++) {
+      o[base + j] = inside ? d * (1 / s - (j === label ? 1 / pl : 0)) : 0;
+      t[j] = o[base + j] * p[base + j];
+      dot += t[j];
+    }
+    t[c] = dot;
+    const sum = t[c];
+    for (let j = 0; j < c; j++) {
+      t[j] = o[base + j] - sum;
+      o[base + j] = p[base + j] * t[j];
+    }
+  }
+}

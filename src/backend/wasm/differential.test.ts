@@ -186,6 +186,46 @@ test('adamUpdate: wasm equals js over several steps', () => {
   assertClose(v2, v1, 'adam v', 1);
 });
 
+test('adamUpdate and sgdUpdate: a subnormal moment reads as zero on both backends, and the weights do not notice', () => {
+  // Lanes: moments stuck in the subnormal range without a gradient (an input that stays zero), the
+  // smallest normal (kept), a subnormal with a gradient, -0, ordinary values; odd length for the tails.
+  const sub = 3e-45;
+  const m0 = new Float32Array([sub, -sub, 2 ** -126, sub, -0, 0.01, -sub, sub, 0.02, sub, sub]);
+  const v0 = new Float32Array([sub, 1e-6, 1e-6, sub, 0, 1e-4, sub, 1e-6, 1e-4, 1e-40, 2e-6]);
+  const g = new Float32Array([0, 0, 0, 0.5, 0, 0.1, 0, 0, -0.2, 0, 0]);
+  const w0 = new Float32Array([0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.7, -0.8, 0.9, 1.1, -1.2]);
+  const flush = (a: Float32Array): Float32Array => a.map((x) => (Math.abs(x) < 2 ** -126 ? 0 : x));
+  const adam = { lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: 200 };
+  const sgd = { lr: 0.01, momentum: 0.9, nesterov: false };
+  const results = [jsBackend, wasm!].map((b) => {
+    const run = (m: Float32Array, v: Float32Array): Float32Array[] => {
+      const [w, ma, va, ws, ms] = [w0.slice(), m.slice(), v.slice(), w0.slice(), m.slice()];
+      b.adamUpdate!(w, g, ma, va, adam);
+      b.sgdUpdate!(ws, g, ms, sgd);
+      return [w, ma, va, ws, ms];
+    };
+    const raw = run(m0, v0);
+    // Exactly the step from the same state with its subnormals set to zero beforehand.
+    assert.deepEqual(raw, run(flush(m0), flush(v0)), `${b.name}: subnormal state reads as zero`);
+    const [w, m, v, ws, ms] = raw;
+    for (const i of [0, 6, 7]) {
+      assert.equal(m[i], 0, `${b.name}: adam m[${i}]`);
+      assert.equal(w[i], w0[i], `${b.name}: adam w[${i}]`);
+      assert.equal(ms[i], 0, `${b.name}: sgd m[${i}]`);
+      assert.equal(ws[i], w0[i], `${b.name}: sgd w[${i}]`);
+    }
+    assert.equal(v[0], 0);
+    // The smallest normal moment is not flushed: it decays into a subnormal, stored as such.
+    assert.ok(m[2] > 0 && m[2] < 2 ** -126, `${b.name}: adam m[2] = ${m[2]}`);
+    return raw;
+  });
+  ['adam w', 'adam m', 'adam v', 'sgd w', 'sgd m'].forEach((what, i) => assertClose(results[1][i], results[0][i], what, 1));
+  // Float64 state has its own normal range: 1e-39 is an ordinary float64 and decays as such.
+  const m64 = new Float64Array([1e-39]);
+  jsBackend.adamUpdate(new Float64Array([0.5]), new Float64Array([0]), m64, new Float64Array([1e-6]), adam);
+  assert.equal(m64[0], 1e-39 + (0 - 1e-39) * (1 - 0.9));
+});
+
 test('MNIST model: 1 epoch on js and on wasm with the same seed reach the same accuracy within 0.5 points', async () => {
   const [[xTrain, yTrain], [xTest, yTest]] = nv.datasets.mnist.loadData();
   const x = xTrain.slice([0, 0, 0], [4000, 28, 28]).div(255);

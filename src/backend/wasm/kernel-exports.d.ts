@@ -8,27 +8,6 @@ declare namespace __AdaptedExports {
    */
   export function heapBase(): number;
   /**
-   * assembly/index/matMulWorkspaceBytes
-   * @param m `i32`
-   * @param k `i32`
-   * @param n `i32`
-   * @returns `usize`
-   */
-  export function matMulWorkspaceBytes(m: number, k: number, n: number): number;
-  /**
-   * assembly/index/matMul
-   * @param a `usize`
-   * @param b `usize`
-   * @param c `usize`
-   * @param m `i32`
-   * @param k `i32`
-   * @param n `i32`
-   * @param transA `bool`
-   * @param transB `bool`
-   * @param work `usize`
-   */
-  export function matMul(a: number, b: number, c: number, m: number, k: number, n: number, transA: boolean, transB: boolean, work: number): void;
-  /**
    * assembly/index/biasAct
    * @param c `usize`
    * @param bias `usize`
@@ -48,18 +27,9 @@ declare namespace __AdaptedExports {
    * @param beta1 `f32`
    * @param beta2 `f32`
    * @param eps `f32`
+   * @param expBits `f32`
    */
-  export function adamUpdate(w: number, g: number, m: number, v: number, len: number, lrT: number, beta1: number, beta2: number, eps: number): void;
-  /**
-   * assembly/index/matMulSmallM
-   * @param a `usize`
-   * @param b `usize`
-   * @param c `usize`
-   * @param m `i32`
-   * @param k `i32`
-   * @param n `i32`
-   */
-  export function matMulSmallM(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  export function adamUpdate(w: number, g: number, m: number, v: number, len: number, lrT: number, beta1: number, beta2: number, eps: number, expBits: number): void;
   /**
    * assembly/index/reluMask
    * @param dy `usize`
@@ -85,8 +55,9 @@ declare namespace __AdaptedExports {
    * @param lr `f32`
    * @param momentum `f32`
    * @param nesterov `bool`
+   * @param expBits `f32`
    */
-  export function sgdUpdate(w: number, g: number, m: number, len: number, lr: number, momentum: number, nesterov: boolean): void;
+  export function sgdUpdate(w: number, g: number, m: number, len: number, lr: number, momentum: number, nesterov: boolean, expBits: number): void;
   /**
    * assembly/index/softmaxRows
    * @param x `usize`
@@ -95,6 +66,48 @@ declare namespace __AdaptedExports {
    * @param cols `i32`
    */
   export function softmaxRows(x: number, out: number, rows: number, cols: number): void;
+  /**
+   * assembly/matmul/matMul
+   * @param a `usize`
+   * @param b `usize`
+   * @param c `usize`
+   * @param m `i32`
+   * @param k `i32`
+   * @param n `i32`
+   * @param transA `bool`
+   * @param transB `bool`
+   * @param work `usize`
+   */
+  export function matMul(a: number, b: number, c: number, m: number, k: number, n: number, transA: boolean, transB: boolean, work: number): void;
+  /**
+   * assembly/matmul/matMulWorkspaceBytes
+   * @param m `i32`
+   * @param k `i32`
+   * @param n `i32`
+   * @returns `usize`
+   */
+  export function matMulWorkspaceBytes(m: number, k: number, n: number): number;
+  /**
+   * assembly/matmul/matMulSmallM
+   * @param a `usize`
+   * @param b `usize`
+   * @param c `usize`
+   * @param m `i32`
+   * @param k `i32`
+   * @param n `i32`
+   */
+  export function matMulSmallM(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /**
+   * assembly/matmul-sparse/matMulSparseA
+   * @param a `usize`
+   * @param b `usize`
+   * @param c `usize`
+   * @param m `i32`
+   * @param k `i32`
+   * @param n `i32`
+   * @param work `usize`
+   */
+  export function matMulSparseA(a: number, b: number, c: number, m: number, k: number, n: number, work: number): void;
   /**
    * assembly/conv/conv2dWorkspaceBytes
    * @param a `usize`

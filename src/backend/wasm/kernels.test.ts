@@ -147,6 +147,67 @@ for (const [name, kernels] of variants) {
     }
   });
 
+  test(`${name}: zero columns of A and all-zero micro-panels are skipped with the dense results to the bit`, () => {
+    const rand = rng(321);
+    const transpose = (x: Float32Array, rows: number, cols: number): Float32Array => {
+      const t = new Float32Array(x.length);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
+      return t;
+    };
+    // Equal as numbers (so +0 and -0 match: only a zero's sign may differ), NaN where NaN.
+    const sameValues = (who: string, got: Float32Array, want: Float32Array): void => {
+      for (let i = 0; i < want.length; i++) {
+        if (Number.isNaN(want[i])) assert.ok(Number.isNaN(got[i]), `${who}[${i}]: want NaN, got ${got[i]}`);
+        else assert.ok(got[i] === want[i], `${who}[${i}]: ${got[i]} vs ${want[i]}`);
+      }
+    };
+    // MNIST's shape, k-blocks with and without zero columns, edge row tiles, several row blocks,
+    // a k tail (k % 4), and n at the direct path's limits.
+    const shapes: Array<[number, number, number]> = [[32, 784, 128], [37, 600, 64], [130, 520, 256], [9, 17, 8], [5, 301, 16], [6, 40, 8]];
+    for (const [m, k, n] of shapes) {
+      for (const pattern of ['borders', 'random', 'none', 'all', 'one block'] as const) {
+        const zeroCol = (j: number): boolean =>
+          pattern === 'borders' ? j < k / 5 || j > k - k / 4 || (j % 28 < 4) :
+          pattern === 'random' ? ((j * 2654435761) >>> 0) % 3 === 0 :
+          pattern === 'all' ? true :
+          pattern === 'one block' ? j < Math.min(k, 196) : false;
+        const a = randomArray(m * k, rand);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < k; j++) {
+            if (zeroCol(j)) a[i * k + j] = 0;
+            else if ((i + j) % 7 === 0) a[i * k + j] = 0; // zeros in kept columns too
+          }
+        }
+        a[k + 1] = -0; // -0 keeps its column
+        const b = randomArray(k * n, rand);
+        const bT = transpose(b, k, n);
+        const who = `${m}x${k}x${n} ${pattern}`;
+        // The packed path (transposed B) never skips: the dense result to compare with.
+        const dense = K.matMul(a, bT, m, k, n, false, true);
+        sameValues(`skip zero columns ${who}`, K.matMul(a, b, m, k, n, false, false), dense);
+        const want = naiveMatMul(a, b, m, k, n, false, false);
+        assertClose(`skip zero columns ${who} vs float64`, K.matMul(a, b, m, k, n, false, false), want.c, want.scale);
+        // The weight-gradient form x^T dz: rows of op(A) = x^T that are zero skip whole micro-panels.
+        const dz = randomArray(m * n, rand);
+        const dzT = transpose(dz, m, n);
+        sameValues(`skip zero panels ${who}`, K.matMul(a, dz, k, m, n, true, false), K.matMul(a, dzT, k, m, n, true, true));
+        // A weight that is not finite in a skipped row, or in dz, must still make NaN (0 * Inf).
+        if (pattern !== 'none') {
+          const j = Array.from({ length: k }, (_, q) => q).find(zeroCol)!;
+          const bad = b.slice();
+          bad[j * n + (n >> 1)] = Infinity;
+          const wantBad = naiveMatMul(a, bad, m, k, n, false, false);
+          assertClose(`Infinity in a skipped row ${who}`, K.matMul(a, bad, m, k, n, false, false), wantBad.c, wantBad.scale);
+          assert.ok(Number.isNaN(K.matMul(a, bad, m, k, n, false, false)[n >> 1]));
+          const dzBad = dz.slice();
+          dzBad[1] = NaN;
+          const wantDw = naiveMatMul(a, dzBad, k, m, n, true, false);
+          assertClose(`NaN in dz ${who}`, K.matMul(a, dzBad, k, m, n, true, false), wantDw.c, wantDw.scale);
+        }
+      }
+    }
+  });
+
   test(`${name}: denseForward = act(x w + bias)`, () => {
     const rand = rng(5);
     for (const [m, k, n] of [[32, 100, 17], [1, 3, 1], [5, 9, 8], [0, 4, 3], [3, 0, 5]] as const) {

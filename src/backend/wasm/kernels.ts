@@ -22,6 +22,12 @@ export function checkLength(who: string, name: string, arr: Float32Array, want: 
   }
 }
 
+/**
+ * The optimizer kernels' float32 exponent mask 0x7f800000, passed as a float: it is +Infinity's bit
+ * pattern. (As an argument rather than a constant in the kernel, V8 keeps it in a register.)
+ */
+const EXPONENT_BITS = Infinity;
+
 /** m at or below which a product without transposes skips packing (matMulSmallM). */
 const SMALL_M = 4;
 
@@ -115,7 +121,10 @@ export class WasmKernels {
     }
   }
 
-  /** c = op(a) x op(b) at addresses; picks the unpacked kernel for small untransposed products. */
+  /**
+   * c = op(a) x op(b) at addresses; picks the unpacked kernel for small untransposed products, and
+   * for other untransposed ones the kernel that skips the columns of a that are zero in every row.
+   */
   private product(c: Call, a: number, b: number, out: number, m: number, k: number, n: number, tA: boolean, tB: boolean): void {
     const ex = this.heap.ex;
     if (m <= SMALL_M && !tA && !tB) {
@@ -123,7 +132,8 @@ export class WasmKernels {
       return;
     }
     const work = c.temp(Math.ceil(ex.matMulWorkspaceBytes(m, k, n) / 4));
-    ex.matMul(a, b, out, m, k, n, tA, tB, work);
+    if (!tA && !tB) ex.matMulSparseA(a, b, out, m, k, n, work);
+    else ex.matMul(a, b, out, m, k, n, tA, tB, work);
   }
 
   /** out[m,n] = op(a) x op(b); a is [m,k] (or [k,m] if transA), b is [k,n] (or [n,k] if transB). Row-major. */
@@ -252,7 +262,8 @@ export class WasmKernels {
    * lrT = lr * sqrt(1 - beta2^t) / (1 - beta1^t). Note that Keras 3 adds its `epsilon` unscaled
    * (it is the paper's "epsilon hat"), so for Keras 3 parity pass epsHat = epsilon;
    * passing epsilon * sqrt(1 - beta2^t) instead gives the paper's Algorithm 1 exactly.
-   * Computed in float32, in the same operation order as Keras.
+   * Computed in float32, in the same operation order as Keras; m and v below the normal float32
+   * range (subnormals) are read as zero, as TensorFlow's CPU kernels do (see the kernel).
    */
   adamUpdate(
     w: Float32Array,
@@ -274,13 +285,14 @@ export class WasmKernels {
     this.call((c) => {
       // In place: each of w, m, v is read and written by the kernel.
       const pg = c.in(g);
-      this.heap.ex.adamUpdate(this.inOut(c, w), pg, this.inOut(c, m), this.inOut(c, v), len, lrT, beta1, beta2, epsHat);
+      this.heap.ex.adamUpdate(this.inOut(c, w), pg, this.inOut(c, m), this.inOut(c, v), len, lrT, beta1, beta2, epsHat, EXPONENT_BITS);
     });
   }
 
   /**
    * Keras 3 SGD step in place over w (and its momentum buffer m, null for plain SGD):
    *   w -= g*lr;  or  m = m*momentum - g*lr;  w += nesterov ? m*momentum - g*lr : m
+   * (a subnormal m read as zero, as in adamUpdate).
    */
   sgdUpdate(w: Float32Array, g: Float32Array, m: Float32Array | null, lr: number, momentum: number, nesterov: boolean): void {
     const len = w.length;
@@ -291,7 +303,7 @@ export class WasmKernels {
     this.call((c) => {
       const pg = c.in(g);
       const pw = this.inOut(c, w);
-      this.heap.ex.sgdUpdate(pw, pg, m ? this.inOut(c, m) : 0, len, lr, momentum, nesterov);
+      this.heap.ex.sgdUpdate(pw, pg, m ? this.inOut(c, m) : 0, len, lr, momentum, nesterov, EXPONENT_BITS);
     });
   }
 

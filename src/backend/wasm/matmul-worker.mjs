@@ -5,7 +5,8 @@
 // Atomics.wait on its slot of the control block; each job is "matMul on these rows, then maybe
 // bias + activation". The slot layout is mirrored in threads.ts (keep both in sync):
 //   0 SEQ (job counter, bumped by the pool)   1 DONE (last finished SEQ)   2 STATE (1 ready, -1 failed)
-//   3 OP (1 matmul, 2 stop, 3 matmul by row chunks, 4 call)  4 a  5 b  6 c  7 m  8 k  9 n
+//   3 OP (1 matmul, 2 stop, 3 matmul by row chunks (matMulSparseA when B is untransposed), 4 call)
+//   4 a  5 b  6 c  7 m  8 k  9 n
 //   10 transA  11 transB  12 work  13 bias (0 = none)  14 act (-1 none, 0 linear, 1 relu)
 //   15 ERR (1 when the last job threw)
 // The last 16 ints of the control block are the row queue of op 3, shared by all threads:
@@ -63,7 +64,9 @@ while (ex !== null) {
         }
         const r0 = i * rowsPer;
         const rows = Math.min(rowsPer, m - r0);
-        ex.matMul(a + r0 * k * 4, b, c + r0 * n * 4, rows, k, n, 0, ctl[at + 11], work);
+        // As the calling thread does (threads.ts dispatchRows): the same kernel for each chunk.
+        if (ctl[at + 11]) ex.matMul(a + r0 * k * 4, b, c + r0 * n * 4, rows, k, n, 0, 1, work);
+        else ex.matMulSparseA(a + r0 * k * 4, b, c + r0 * n * 4, rows, k, n, work);
         if (act >= 0) ex.biasAct(c + r0 * n * 4, bias, rows, n, act);
       }
     } else {

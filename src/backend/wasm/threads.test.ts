@@ -110,6 +110,29 @@ test('threaded denseForward equals the single-threaded fused kernel', { skip }, 
   }
 });
 
+test('threaded denseForward skips zero input columns per chunk with the single-threaded results to the bit', { skip }, () => {
+  setNumThreads(2);
+  // A batch like MNIST's: columns zero in every row (borders), others zero in some rows only.
+  const [m, k, n] = [1312, 784, 128];
+  const rand = rng(13);
+  const x = randomArray(m * k, rand);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < k; j++) if (j % 28 < 5 || j < 112 || (i * 7 + j) % 5 === 0 || (j > 600 && i % 3 !== 0)) x[i * k + j] = 0;
+  }
+  const w = randomArray(k * n, rand);
+  const bias = randomArray(n, rand);
+  const want = kernels!.denseForward(x, w, bias, m, k, n, 'relu');
+  const got = new Float32Array(m * n);
+  assert.equal(threadedDenseForward(x, w, bias, m, k, n, 'relu', got), true);
+  assert.equal(firstDiff(got, want), -1);
+  // The dense kernel (a transposed copy of w takes the path that never skips) agrees too.
+  const wT = new Float32Array(k * n);
+  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) wT[j * k + p] = w[p * n + j];
+  const dense = kernels!.matMul(x, wT, m, k, n, false, true);
+  const plain = kernels!.matMul(x, w, m, k, n, false, false);
+  assert.equal(firstDiff(plain, dense), -1);
+});
+
 test('threaded denseForward on resident operands (read and written in place) equals the single-threaded kernel', { skip }, () => {
   setNumThreads(2);
   // m not a multiple of the row chunk (ceil(1003 / 32) * 4 = 128 rows): the last chunk is short.

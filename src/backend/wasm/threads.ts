@@ -420,7 +420,10 @@ class Pool {
       for (let c = Atomics.add(ctl, Q_NEXT, 1); c < chunks; c = Atomics.add(ctl, Q_NEXT, 1)) {
         const r0 = c * rowsPer;
         const rows = Math.min(rowsPer, m - r0);
-        ex.matMul(pa + r0 * k * 4, pb, pc + r0 * n * 4, rows, k, n, false, transB, works[0]);
+        // Untransposed, the kernel that skips A's all-zero columns (per 128-row block: a third of
+        // MNIST's pixels); its results are matMul's to the bit, so chunking still changes nothing.
+        if (transB) ex.matMul(pa + r0 * k * 4, pb, pc + r0 * n * 4, rows, k, n, false, true, works[0]);
+        else ex.matMulSparseA(pa + r0 * k * 4, pb, pc + r0 * n * 4, rows, k, n, works[0]);
         if (act >= 0) ex.biasAct(pc + r0 * n * 4, pBias, rows, n, act === 1);
       }
       failed = false;

@@ -1,6 +1,6 @@
 // @ts-nocheck -- AssemblyScript, not TypeScript: built by scripts/build-wasm.mjs with ./index.ts.
 // 2-D convolution over NHWC activations and HWIO kernels as three GEMMs on the same matrices,
-// reusing matMul's packed micro-kernel (./index.ts):
+// reusing matMul's packed micro-kernel (./matmul.ts):
 //   forward       Y[M, OC]  = Col[M, K] · W[K, OC]        (M = batch·OH·OW, K = KH·KW·C)
 //   filter grad   dW[K, OC] = Colᵀ[K, M] · dZ[M, OC]
 //   input grad    dCol[M, K] = dZ[M, OC] · Wᵀ[OC, K], then col2im adds dCol back into dX.
@@ -14,7 +14,8 @@
 // blocks of output rows; the backward in fixed groups of images, each with its own partial dW and
 // db summed in group order at the end. Each output row's sums are the same whichever block or
 // thread computes it (the packed matMul's do not depend on m), so threading changes no bit.
-import { matMul, matMulWorkspaceBytes, biasAct, reluMask } from './index';
+import { matMul, matMulWorkspaceBytes } from './matmul';
+import { biasAct, reluMask } from './index';
 import {
   arg, addr, align64, ARG_BATCH, ARG_H, ARG_W, ARG_C, ARG_OH, ARG_OW, ARG_OC, ARG_KH, ARG_KW, ARG_SH, ARG_SW, ARG_DH, ARG_DW,
   ARG_PT, ARG_PL, ARG_X, ARG_WEIGHTS, ARG_BIAS, ARG_Y, ARG_DZ, ARG_DX, ARG_DWEIGHTS, ARG_RELU, ARG_DB_WANTED, nextUnit,
