@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NumArray, JsonSyntaxError, parseBody, parseJsonText, setFastReader, type JsonNode } from './json.js';
+import { BODY_AT, PADDING, fastNumbers } from './json-wasm.js';
 
 /** Deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -347,4 +348,38 @@ test('the WebAssembly reader gives what the JS parser gives: values bit for bit,
     const [fast, js] = both(text);
     identical(fast, js, text);
   }
+});
+
+test('the WebAssembly reader is the compiled json-reader.wasm, read directly: values, statuses, positions', () => {
+  // Not null: with no reader, the comparisons above would compare the JS parser with itself.
+  const fast = fastNumbers();
+  assert.ok(fast, 'json-reader.wasm loads under Node');
+  /** run over `text` at BODY_AT, tape after it: [status, position in text, numbers read]. */
+  const read = (text: string): [number, number, number[]] => {
+    const body = new TextEncoder().encode(text);
+    const tape = (BODY_AT + body.length + PADDING + 7) & ~7;
+    fast.reserve(tape + 8 * body.length);
+    const mem = new Uint8Array(fast.memory.buffer);
+    mem.set(body, BODY_AT);
+    mem.fill(0, BODY_AT + body.length, BODY_AT + body.length + PADDING);
+    const status = fast.run(BODY_AT, 0, tape);
+    const [at, n] = fast.result;
+    return [status, at - BODY_AT, Array.from(new Float64Array(fast.memory.buffer, tape, n))];
+  };
+  // Zeros two at a time, negative zero, 8-digit blocks and their tails, whitespace, the ']'.
+  const run0 = '0,0,0,0,0, -0 ,\n12345678901,0.125 ,3.0000000001]';
+  const [s0, p0, v0] = read(run0);
+  assert.deepEqual([s0, p0], [0, run0.length]);
+  assert.deepEqual(v0.map((x) => Object.is(x, -0) ? '-0' : x), [0, 0, 0, 0, 0, '-0', 12345678901, 0.125, 3.0000000001]);
+  // An exponent is numberRun's: the reader stops at the start of that number.
+  assert.deepEqual(read('1,2,-3e5,4]'), [2, 4, [1, 2]]);
+  // Not a number after a comma: stopped at it.
+  assert.deepEqual(read('0,0, "x"]'), [1, 5, [0, 0]]);
+  // A long mantissa whose float32 rounding is certain is read (rounded to float32); the body's end
+  // without a ']' is left to numberRun at the start of its last number.
+  const [s1, p1, v1] = read('0.12345678901234567890,7');
+  assert.deepEqual([s1, p1], [2, 23]);
+  assert.deepEqual(v1, [Math.fround(0.1234567890123456789)]);
+  // More than 22 decimals are numberRun's too.
+  assert.deepEqual(read('0.5,0.12345678901234567890123]'), [2, 4, [0.5]]);
 });
