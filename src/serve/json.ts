@@ -1,11 +1,12 @@
 // Request bodies as JSON, parsed with the serving workload in mind: runs of numbers (`[0, 0.25, ...]`)
 // are read straight into a Float64Array "tape", and nested arrays of numbers of one shape come out
 // as a NumArray (shape + a view of the tape) instead of thousands of JS arrays. The runs, and the
-// rows of an image after its first, are read by a small WebAssembly function (json-wasm.ts) where it
-// can; this file reads everything else, and whatever that function leaves to it. On 32-image MNIST
-// bodies, parsing and copying into a Float32Array took 150 us against 900 us for JSON.parse and a
-// walk over its arrays (280 us with this parser alone). It also reads TF Serving's non-standard
-// NaN / Infinity / -Infinity tokens, and says where malformed JSON goes wrong.
+// rows of an image after its first, are read by a small WebAssembly function where it can
+// (assembly/json-reader.ts, loaded by json-wasm.ts); this file reads everything else, and whatever
+// that function leaves to it. On 32-image MNIST bodies, parsing and copying into a Float32Array
+// took 150 us against 900 us for JSON.parse and a walk over its arrays (280 us with this parser
+// alone). It also reads TF Serving's non-standard NaN / Infinity / -Infinity tokens, and says where
+// malformed JSON goes wrong.
 //
 // Numbers: integers and decimals of up to 15 significant digits with a small exponent are converted
 // exactly (one correctly rounded division, as JSON.parse does). Longer ones (e.g. 0.32549019607843135,
