@@ -1,8 +1,9 @@
-// Compiles the AssemblyScript kernels (src/backend/wasm/assembly/) into the committed
-// src/backend/wasm/nerva*.wasm builds and copies them, with the plain-JS thread-pool worker
-// (matmul-worker.mjs), next to the compiled JS in dist/backend/wasm/, since tsc copies neither.
-// It also writes kernel-exports.d.ts, the TypeScript signatures of the kernels' exports, from the
-// compiler's own bindings: the glue's types come from the kernels, not from a list kept by hand.
+// Compiles the AssemblyScript sources into committed .wasm builds and copies them next to the
+// compiled JS in dist/, since tsc copies neither: the kernels (src/backend/wasm/assembly/ into
+// src/backend/wasm/nerva*.wasm, with the plain-JS thread-pool worker matmul-worker.mjs) and the
+// request parser's number reader (src/serve/assembly/json-reader.ts into src/serve/json-reader.wasm).
+// It also writes each module's export types (kernel-exports.d.ts, json-reader-exports.d.ts) from
+// the compiler's own bindings: the glue's types come from the sources, not from a list kept by hand.
 // Deterministic: same sources, same bytes.
 //
 //   node scripts/build-wasm.mjs            compile, then copy to dist/
@@ -13,30 +14,48 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const srcDir = join(root, 'src/backend/wasm');
-const distDir = join(root, 'dist/backend/wasm');
-const entry = join(srcDir, 'assembly/index.ts');
 
-// Builds of one source: the baseline needs only 128-bit SIMD (Node 20 default); the relaxed
+// Builds of the kernels: the baseline needs only 128-bit SIMD (Node 20 default); the relaxed
 // one uses f32x4.relaxed_madd (FMA) and is picked at load time where the engine validates it.
 // The two -shared builds are the same kernels over an imported shared memory, so that the thread
 // pool (../src/backend/wasm/threads.ts) can run one instance per thread on one memory. Shared memory
 // must declare a maximum: 32768 pages = 2 GiB, which V8 reserves as address space only.
 const SHARED = ['--importMemory', '--sharedMemory', '--maximumMemory', '32768'];
-const variants = [
-  { out: 'nerva.wasm', enable: ['simd'] },
-  { out: 'nerva-relaxed.wasm', enable: ['simd', 'relaxed-simd'] },
-  { out: 'nerva-shared.wasm', enable: ['simd', 'threads'], extra: SHARED },
-  { out: 'nerva-shared-relaxed.wasm', enable: ['simd', 'relaxed-simd', 'threads'], extra: SHARED },
-];
-/** Plain-JS files that ship beside the kernels as they are (and the exports' types, for dist's .d.ts). */
-const copied = ['matmul-worker.mjs', 'kernel-exports.d.ts'];
 
-async function compile() {
+/**
+ * The modules: `dir` holds the builds and the glue (under src/ and dist/), `entry` is relative to
+ * it; `types` is the export types file written from the first build's bindings; `copied` are
+ * plain-JS files that ship beside the builds as they are.
+ */
+const modules = [
+  {
+    dir: 'backend/wasm',
+    entry: 'assembly/index.ts',
+    variants: [
+      { out: 'nerva.wasm', enable: ['simd'] },
+      { out: 'nerva-relaxed.wasm', enable: ['simd', 'relaxed-simd'] },
+      { out: 'nerva-shared.wasm', enable: ['simd', 'threads'], extra: SHARED },
+      { out: 'nerva-shared-relaxed.wasm', enable: ['simd', 'relaxed-simd', 'threads'], extra: SHARED },
+    ],
+    types: 'kernel-exports.d.ts',
+    copied: ['matmul-worker.mjs'],
+  },
+  {
+    // Scalar code only: plain WebAssembly 1.0 plus what every engine has had since 2020.
+    dir: 'serve',
+    entry: 'assembly/json-reader.ts',
+    variants: [{ out: 'json-reader.wasm', enable: [] }],
+    types: 'json-reader-exports.d.ts',
+    copied: [],
+  },
+];
+
+async function compile(m) {
   const { default: asc } = await import('assemblyscript/asc');
-  for (const v of variants) {
+  const srcDir = join(root, 'src', m.dir);
+  for (const v of m.variants) {
     const args = [
-      entry,
+      join(srcDir, m.entry),
       '--outFile', join(srcDir, v.out),
       '-O3', '--noAssert', '--converge',
       '--runtime', 'stub',
@@ -50,42 +69,49 @@ async function compile() {
       throw new Error(`build-wasm: asc failed for ${v.out}: ${error.message}`);
     }
   }
-  await writeExportTypes(asc);
+  await writeExportTypes(asc, m);
 }
 
-/** kernel-exports.d.ts: the raw bindings' declarations of the baseline build, made path-independent. */
-async function writeExportTypes(asc) {
+/** The module's export types: the raw bindings' declarations of its first build, made path-independent. */
+async function writeExportTypes(asc, m) {
+  const srcDir = join(root, 'src', m.dir);
   const tmp = mkdtempSync(join(tmpdir(), 'nerva-asc-'));
   try {
-    const out = join(tmp, 'kernels.wasm');
-    const { error, stderr } = await asc.main([entry, '--outFile', out, '--bindings', 'raw', '--runtime', 'stub', '--enable', 'simd']);
+    const out = join(tmp, 'module.wasm');
+    const enable = m.variants[0].enable.flatMap((f) => ['--enable', f]);
+    const { error, stderr } = await asc.main([join(srcDir, m.entry), '--outFile', out, '--bindings', 'raw', '--runtime', 'stub', ...enable]);
     if (error) {
       console.error(stderr.toString());
       throw new Error(`build-wasm: asc failed writing the bindings: ${error.message}`);
     }
     // The doc comments name each export by a path relative to wherever the compiler ran.
-    const dts = readFileSync(join(tmp, 'kernels.d.ts'), 'utf8').replace(/^(\s*\*\s*)\S*assembly\//gm, '$1assembly/');
+    const dts = readFileSync(join(tmp, 'module.d.ts'), 'utf8').replace(/^(\s*(?:\/\*\*|\*)\s*)\S*assembly\//gm, '$1assembly/');
     const header = '// Generated by scripts/build-wasm.mjs from the AssemblyScript sources: do not edit.\n';
-    writeFileSync(join(srcDir, 'kernel-exports.d.ts'), header + dts);
+    writeFileSync(join(srcDir, m.types), header + dts);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-function copyToDist() {
+function copyToDist(m) {
+  const srcDir = join(root, 'src', m.dir);
+  const distDir = join(root, 'dist', m.dir);
   mkdirSync(distDir, { recursive: true });
-  // tsc compiles the AssemblyScript sources too (tsconfig includes src/**/*.ts) unless that folder
-  // is excluded; those .js files are meaningless, so they do not ship.
-  rmSync(join(distDir, 'assembly'), { recursive: true, force: true });
-  for (const v of variants) {
+  // tsconfig excludes the AssemblyScript sources; should a build ever compile them all the same,
+  // those .js files are meaningless, so they do not ship.
+  rmSync(join(distDir, dirname(m.entry)), { recursive: true, force: true });
+  for (const v of m.variants) {
     const from = join(srcDir, v.out);
     if (!existsSync(from)) throw new Error(`build-wasm: ${from} is missing; run without --copy`);
     copyFileSync(from, join(distDir, v.out));
   }
-  for (const f of copied) copyFileSync(join(srcDir, f), join(distDir, f));
+  for (const f of [...m.copied, m.types]) copyFileSync(join(srcDir, f), join(distDir, f));
 }
 
 const t0 = performance.now();
-if (!process.argv.includes('--copy')) await compile();
-copyToDist();
-console.log(`build-wasm: ${[...variants.map((v) => v.out), ...copied].join(', ')} in ${Math.round(performance.now() - t0)} ms`);
+for (const m of modules) {
+  if (!process.argv.includes('--copy')) await compile(m);
+  copyToDist(m);
+}
+const files = modules.flatMap((m) => [...m.variants.map((v) => v.out), ...m.copied, m.types]);
+console.log(`build-wasm: ${files.join(', ')} in ${Math.round(performance.now() - t0)} ms`);

@@ -1,7 +1,8 @@
 // The package as users get it: `npm pack` the built tree, install the tarball into a fresh project
 // (nerva's dependencies come from the npm cache that `npm ci` filled; the registry only if missing),
 // then run both exercises (y = 2x - 1, and MNIST on 1,000 images for one epoch) from an ES module
-// and from a CommonJS file, type-check a strict TypeScript user file, and run the `nerva` command.
+// and from a CommonJS file, type-check a strict TypeScript user file, serve a model over HTTP (the
+// request parser's WebAssembly reader loaded) and run the `nerva` command.
 // Runs once (it does not depend on the backend). Uses dist/, which `npm test` builds first.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,6 +113,26 @@ try { await nv.loadModel('nope'); } catch (e) { if (e instanceof nv.FileSystemEr
 console.log(first, body);
 `);
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], app);
+
+  // Serving from the installed package: the parser's WebAssembly reader ships beside its glue (the
+  // worker loads it while warming up, and fails loudly without it), its AssemblyScript source does not.
+  assert.ok(existsSync(join(pkgDir, 'dist', 'serve', 'json-reader.wasm')), 'the JSON number reader ships');
+  assert.ok(!existsSync(join(pkgDir, 'dist', 'serve', 'assembly')), 'the AssemblyScript sources do not ship');
+  writeFileSync(join(app, 'serve.mjs'), `import * as nv from 'nerva';
+import { fastNumbers } from './node_modules/nerva/dist/serve/json-wasm.js';
+if (!fastNumbers()) throw new Error('the JSON number reader did not load');
+const model = new nv.Sequential([nv.layers.dense({ units: 2, inputShape: [3] })]);
+const server = await nv.serve(model, { name: 'lin', port: 0 });
+const x = [[0, 0.5, 1], [0, 0, 0], [0.25, 0.125, 3]];
+const res = await fetch(new URL('v1/models/lin:predict', server.url), { method: 'POST', body: JSON.stringify({ instances: x }) });
+const body = await res.json();
+await server.close();
+console.log(JSON.stringify({ status: res.status, got: body.predictions, want: model.predict(x).toArray2d() }));
+`);
+  const served = JSON.parse(run(process.execPath, ['serve.mjs'], app).stdout.trim().split('\n').pop()!) as { status: number; got: number[][]; want: number[][] };
+  assert.equal(served.status, 200);
+  assert.equal(served.got.length, 3);
+  served.got.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - served.want[i][j]) < 1e-6, `served ${v}, predict ${served.want[i][j]}`)));
 
   const help = run(join(app, 'node_modules', '.bin', 'nerva'), ['--help'], app);
   assert.match(help.stdout, /nerva mnist/);

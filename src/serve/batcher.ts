@@ -5,7 +5,7 @@
 // a lone request goes at once. A full queue refuses (503); a request past its deadline gets 504,
 // whether it is still waiting or already computing.
 
-import type { InferencePool, JobOutcome, WorkerJob, BatchResult } from './pool.js';
+import { outcomesOf, type InferencePool, type JobOutcome, type WorkerJob, type BatchResult } from './pool.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface BatchingOptions {
@@ -170,7 +170,8 @@ export class Batcher {
       this.metrics.batchSize.observe({}, r.rows);
       this.metrics.inferLatency.observe({}, r.inferMs / 1000);
     }
-    batch.forEach((j, i) => this.finish(j, r.outcomes[i]));
+    const outcomes = outcomesOf(r);
+    batch.forEach((j, i) => this.finish(j, outcomes[i]));
   }
 
   private expire(j: QueuedJob, now: number): void {

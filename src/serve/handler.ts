@@ -128,7 +128,7 @@ const JSON_TYPE = 'application/json';
 function preRead(req: IncomingMessage): { bytes: Uint8Array | null; parsed: unknown } | null {
   const body = (req as { body?: unknown }).body;
   if (body === undefined || !req.readableEnded) return null;
-  if (body instanceof Uint8Array) return { bytes: new Uint8Array(body), parsed: null };
+  if (body instanceof Uint8Array) return { bytes: body, parsed: null };
   if (typeof body === 'string') return { bytes: new TextEncoder().encode(body), parsed: null };
   return { bytes: null, parsed: body };
 }
@@ -153,11 +153,19 @@ export const internals = new WeakMap<ModelHandler, HandlerInternals>();
  * http.createServer(handler).listen(8501);          // or app.use(handler) in Express
  */
 export function createHandler(model: Sequential, options: HandlerOptions = {}): ModelHandler {
+  return makeHandler(model, options, false);
+}
+
+/**
+ * createHandler, and for serve()'s own server, where the handler is the only reader of request
+ * bodies, `ownsBodies`: the chunks received are moved to the inference workers (pool.ts, run).
+ */
+export function makeHandler(model: Sequential, options: HandlerOptions, ownsBodies: boolean): ModelHandler {
   const o = resolveOptions('createHandler', model, options);
   const spec = modelSpec(model, o.name);
   // The snapshot: modelToArtifacts copies every weight.
   const artifacts = modelToArtifacts(model);
-  const pool = new InferencePool({ artifacts, spec, backend: getBackend().name, maxBatchSize: o.maxBatchSize }, o.workers);
+  const pool = new InferencePool({ artifacts, spec, backend: getBackend().name, maxBatchSize: o.maxBatchSize }, o.workers, undefined, ownsBodies);
   let inFlight = 0;
   let isReady = false;
   let closing = false;
@@ -206,11 +214,12 @@ export function createHandler(model: Sequential, options: HandlerOptions = {}): 
   }, Math.max(5, Math.min(250, o.bodyTimeoutMs / 10)));
   sweep.unref();
 
-  function send(res: ServerResponse, route: string, t0: number, status: number, body: string, type = JSON_TYPE, extra?: Record<string, string>): void {
+  function send(res: ServerResponse, route: string, t0: number, status: number, body: string | Uint8Array, type = JSON_TYPE, extra?: Record<string, string>): void {
     metrics.requests.inc({ route, code: String(status) });
     metrics.latency.observe({ route }, (performance.now() - t0) / 1000);
     if (res.headersSent || res.destroyed) return;
-    const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(body) };
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    const headers: Record<string, string | number> = { 'content-type': type, 'content-length': length };
     if (closing) headers.connection = 'close';
     if (extra) Object.assign(headers, extra);
     res.writeHead(status, headers);
@@ -256,9 +265,8 @@ export function createHandler(model: Sequential, options: HandlerOptions = {}): 
       if (job) batcher.finish(job, null);
       finish(null);
     });
-    const enqueue = (bytes: Uint8Array | null, parsed: unknown) => {
-      const size = bytes ? bytes.byteLength : 0;
-      job = { work: { protocol, bytes, parsed }, bytes: size, arrived: t0, state: 'queued', respond: (out) => finish(out) };
+    const enqueue = (chunks: Uint8Array[] | null, size: number, parsed: unknown) => {
+      job = { work: { protocol, chunks, size, parsed }, bytes: size, arrived: t0, state: 'queued', respond: (out) => finish(out) };
       if (!batcher.submit(job)) {
         metrics.rejected.inc({ reason: 'queue_full' });
         job.state = 'done';
@@ -266,7 +274,7 @@ export function createHandler(model: Sequential, options: HandlerOptions = {}): 
       }
     };
     const given = preRead(req);
-    if (given) return enqueue(given.bytes, given.parsed);
+    if (given) return enqueue(given.bytes && [given.bytes], given.bytes ? given.bytes.byteLength : 0, given.parsed);
 
     const chunks: Buffer[] = [];
     let size = 0;
@@ -290,13 +298,8 @@ export function createHandler(model: Sequential, options: HandlerOptions = {}): 
     };
     const onEnd = () => {
       cleanup();
-      const bytes = new Uint8Array(size);
-      let at = 0;
-      for (const c of chunks) {
-        bytes.set(c, at);
-        at += c.length;
-      }
-      enqueue(bytes, null);
+      // The chunks go to the worker's buffer as they are when its batch is handed over (pool.ts).
+      enqueue(chunks, size, null);
     };
     const onError = () => {
       cleanup();

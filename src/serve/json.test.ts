@@ -3,7 +3,8 @@
 // rectangular numeric arrays, TF Serving's NaN/Infinity tokens, and syntax errors that say where.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NumArray, JsonSyntaxError, parseBody, parseJsonText, type JsonNode } from './json.js';
+import { NumArray, JsonSyntaxError, parseBody, parseJsonText, setFastReader, type JsonNode } from './json.js';
+import { BODY_AT, PADDING, fastNumbers } from './json-wasm.js';
 
 /** Deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -81,7 +82,21 @@ function same(got: unknown, want: unknown, path: string): void {
   assert.equal(got, want, path);
 }
 
-test('random documents parse to what JSON.parse gives', () => {
+/** A test run twice: with the WebAssembly reader (the default) and with the JS parser alone. */
+function bothReaders(name: string, fn: () => void): void {
+  for (const on of [true, false]) {
+    test(`${name}${on ? '' : ' (JS parser alone)'}`, () => {
+      setFastReader(on);
+      try {
+        fn();
+      } finally {
+        setFastReader(true);
+      }
+    });
+  }
+}
+
+bothReaders('random documents parse to what JSON.parse gives', () => {
   const r = rng(42);
   for (let i = 0; i < 3000; i++) {
     const text = randomDoc(r, 0);
@@ -89,7 +104,7 @@ test('random documents parse to what JSON.parse gives', () => {
   }
 });
 
-test('numbers with up to 15 significant digits are exact doubles, longer ones exact float32', () => {
+bothReaders('numbers with up to 15 significant digits are exact doubles, longer ones exact float32', () => {
   const r = rng(7);
   for (let i = 0; i < 20000; i++) {
     const t = numberText(r);
@@ -102,7 +117,7 @@ test('numbers with up to 15 significant digits are exact doubles, longer ones ex
   }
 });
 
-test('decimals on float32 rounding boundaries round as JSON.parse + Math.fround does', () => {
+bothReaders('decimals on float32 rounding boundaries round as JSON.parse + Math.fround does', () => {
   const r = rng(11);
   const f32 = new Float32Array(2);
   const u32 = new Uint32Array(f32.buffer);
@@ -149,7 +164,7 @@ test('keys such as __proto__ are plain keys', () => {
   assert.deepEqual(Object.keys(o), ['__proto__', 'a']);
 });
 
-test('malformed JSON: the reason, line and column', () => {
+bothReaders('malformed JSON: the reason, line and column', () => {
   const cases: [string, RegExp][] = [
     ['', /the body is empty/],
     ['   ', /the body is empty/],
@@ -183,4 +198,188 @@ test('a NumArray stays valid until the next parse, and the tape does not keep a 
   assert.equal(a.data[2_000_000], 0.5);
   const b = parseJsonText('[1, 2]') as NumArray;
   assert.deepEqual(Array.from(b.data), [1, 2]);
+});
+
+/** The exact decimal value of a positive double: digits S and exponent E with x = S * 10^E. */
+function exactDecimal(x: number): { digits: string; exp: number } {
+  let k = 0;
+  while (!Number.isInteger(x)) {
+    x *= 2;
+    k--;
+  }
+  // x * 2^k with x an integer: for k < 0 that is x * 5^-k * 10^k.
+  return { digits: (BigInt(x) * 5n ** BigInt(-k)).toString(), exp: k };
+}
+
+/** digits * 10^exp written without an exponent. */
+function plain(digits: string, exp: number): string {
+  if (exp >= 0) return digits + '0'.repeat(exp);
+  if (-exp < digits.length) return `${digits.slice(0, digits.length + exp)}.${digits.slice(digits.length + exp)}`;
+  return `0.${'0'.repeat(-exp - digits.length)}${digits}`;
+}
+
+bothReaders('long decimals next to float32 midpoints, in 16 to 30 digits, round as JSON.parse + Math.fround', () => {
+  const r = rng(5);
+  const f32 = new Float32Array(2);
+  const u32 = new Uint32Array(f32.buffer);
+  for (let i = 0; i < 20000; i++) {
+    // Half of them between 1e-3 and 1e6, where the parser's fast path works (exponents of +-22).
+    u32[0] = i % 2 ? 0x3a83126f + Math.floor(r() * (0x49742400 - 0x3a83126f)) : Math.floor(r() * 0x7f000000);
+    u32[1] = u32[0] + 1;
+    const mid = (f32[0] + f32[1]) / 2;
+    const { digits, exp } = exactDecimal(mid);
+    // The midpoint cut to d digits lies just below it; with a 1 after the cut, just above it.
+    for (const d of [16, 17, 18, 20, 25, 30]) {
+      if (digits.length <= d) continue;
+      const e = exp + digits.length - d;
+      const cut = digits.slice(0, d);
+      for (const t of [`${cut}e${e}`, `${cut}1e${e - 1}`, `0.${cut}e${e + d}`, plain(cut, e), plain(`${cut}1`, e - 1)]) {
+        const got = (parseJsonText(`[${t}]`) as NumArray).data[0];
+        assert.equal(Math.fround(got), Math.fround(Number(t)), t);
+      }
+    }
+  }
+});
+
+bothReaders('numbers where the 8-digit reads meet the end of the body, long integer parts, runs of zeros', () => {
+  const cases = [
+    '12345678',
+    '123456789012345678',
+    '1234567890123456789012345',
+    '12345678901234567890123456789012',
+    '0.12345678',
+    '0.1234567',
+    '0.123456789',
+    '-99999999.99999999',
+    '1e5',
+    '12345678e-8',
+    '0.000000000000000000000001234567890123456789',
+    '123456789012345678901234567890e-20',
+  ];
+  for (const t of cases) {
+    // Alone (the body ends right after the number), last in an array, and first in one.
+    const alone = parseJsonText(t) as number;
+    assert.equal(Math.fround(alone), Math.fround(Number(t)), t);
+    for (const doc of [`[${t}]`, `[${t},0,1]`, `[0,${t}]`]) {
+      const got = unpack(parseJsonText(doc)) as number[];
+      const want = JSON.parse(doc) as number[];
+      want.forEach((w, i) => assert.equal(Math.fround(got[i]), Math.fround(w), `${doc}[${i}]`));
+    }
+  }
+  for (let n = 0; n < 40; n++) {
+    for (const sep of [',', ', ', ' ,', ',\n  ']) {
+      const zeros = Array.from({ length: n }, () => '0');
+      for (const doc of [`[${zeros.join(sep)}]`, `[${[...zeros, '0.5'].join(sep)}]`, `[${['1', ...zeros, '-0', '0'].join(sep)}]`, `[[${zeros.join(sep)}], [${zeros.join(sep)}]]`]) {
+        same(unpack(parseJsonText(doc)), JSON.parse(doc), doc);
+      }
+    }
+  }
+  // A trailing comma after zeros is still an error.
+  assert.throws(() => parseJsonText('[0,0,0,0,]'), /unexpected '\]'; expected a JSON value/);
+  assert.throws(() => parseJsonText('[0,0,0,0'), /expected ',' or '\]'|expected a JSON value/);
+});
+
+test('a body in a SharedArrayBuffer (how the HTTP thread hands bodies to a worker) parses the same', () => {
+  const text = '{"instances": [[0.5, 0.32549019607843135, 0]], "é": "ü"}';
+  const bytes = new TextEncoder().encode(text);
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length + 16));
+  shared.set(bytes, 7);
+  const got = parseBody(shared.subarray(7, 7 + bytes.length)) as Record<string, JsonNode>;
+  same(unpack(got), JSON.parse(text), 'shared');
+});
+
+/** A document parsed with and without the WebAssembly reader: the value, or the error message. */
+function both(text: string): [unknown, unknown] {
+  const run = (on: boolean): unknown => {
+    setFastReader(on);
+    try {
+      return unpack(parseJsonText(text));
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      setFastReader(true);
+    }
+  };
+  return [run(true), run(false)];
+}
+
+/** Equal, numbers bit for bit. */
+function identical(a: unknown, b: unknown, path: string): void {
+  if (typeof a === 'number') {
+    assert.ok(Object.is(a, b), `${path}: ${a} vs ${String(b)}`);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    assert.equal(a.length, b.length, path);
+    a.forEach((x, i) => identical(x, b[i], `${path}[${i}]`));
+    return;
+  }
+  if (a && typeof a === 'object' && b && typeof b === 'object') {
+    assert.deepEqual(Object.keys(a), Object.keys(b), path);
+    for (const k of Object.keys(a)) identical((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+    return;
+  }
+  assert.equal(a, b, path);
+}
+
+test('the WebAssembly reader gives what the JS parser gives: values bit for bit, errors word for word', () => {
+  const r = rng(77);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  // Rows like an image's, with every kind of number, odd widths and separators, then broken in places.
+  const num = (): string => pick([() => '0', () => '0.0', () => '-0', () => numberText(r), () => String(Math.floor(r() * 256) / 255), () => pick(['NaN', '-Infinity', '1e400', '1E-7', '5e+2'])])();
+  const sep = (): string => pick([',', ',', ',', ', ', ' ,', ',\n ']);
+  for (let i = 0; i < 3000; i++) {
+    const width = 1 + Math.floor(r() * 12);
+    const rows = Array.from({ length: 1 + Math.floor(r() * 6) }, () => {
+      const w = r() < 0.1 ? Math.floor(r() * 14) : width;
+      return `[${Array.from({ length: w }, () => (r() < 0.5 ? '0' : num())).join(sep())}]`;
+    });
+    let text = `{"instances": [[${rows.join(sep())}], [${rows.join(sep())}]]}`;
+    if (r() < 0.3) {
+      // A byte changed, removed or added somewhere.
+      const at = Math.floor(r() * text.length);
+      const ch = pick(['', ',', ']', '[', '0', '.', '-', ' ', 'e', '"', '9']);
+      text = text.slice(0, at) + ch + text.slice(at + (r() < 0.5 ? 1 : 0));
+    }
+    const [fast, js] = both(text);
+    identical(fast, js, `doc ${i}: ${text.slice(0, 120)}`);
+  }
+  for (const text of ['[0,0,0,0,]', '[0,0,0,0', '[0,0,0 0]', '[[1,2],[3,4],[5]]', '[[1,2],[3,4],[5,6,7],[8,9]]', '[[1,2],[3,4], 5]', '[[1,2],[3,4],[]]', '[[1,2],[3,4]', '[[1,2],[3,4]x]', '[[1,2] , [3,4] ,[5,6]]', '[[0,0],[0,01]]', '[[0.5,1e3],[2,3]]']) {
+    const [fast, js] = both(text);
+    identical(fast, js, text);
+  }
+});
+
+test('the WebAssembly reader is the compiled json-reader.wasm, read directly: values, statuses, positions', () => {
+  // Not null: with no reader, the comparisons above would compare the JS parser with itself.
+  const fast = fastNumbers();
+  assert.ok(fast, 'json-reader.wasm loads under Node');
+  /** run over `text` at BODY_AT, tape after it: [status, position in text, numbers read]. */
+  const read = (text: string): [number, number, number[]] => {
+    const body = new TextEncoder().encode(text);
+    const tape = (BODY_AT + body.length + PADDING + 7) & ~7;
+    fast.reserve(tape + 8 * body.length);
+    const mem = new Uint8Array(fast.memory.buffer);
+    mem.set(body, BODY_AT);
+    mem.fill(0, BODY_AT + body.length, BODY_AT + body.length + PADDING);
+    const status = fast.run(BODY_AT, 0, tape);
+    const [at, n] = fast.result;
+    return [status, at - BODY_AT, Array.from(new Float64Array(fast.memory.buffer, tape, n))];
+  };
+  // Zeros two at a time, negative zero, 8-digit blocks and their tails, whitespace, the ']'.
+  const run0 = '0,0,0,0,0, -0 ,\n12345678901,0.125 ,3.0000000001]';
+  const [s0, p0, v0] = read(run0);
+  assert.deepEqual([s0, p0], [0, run0.length]);
+  assert.deepEqual(v0.map((x) => Object.is(x, -0) ? '-0' : x), [0, 0, 0, 0, 0, '-0', 12345678901, 0.125, 3.0000000001]);
+  // An exponent is numberRun's: the reader stops at the start of that number.
+  assert.deepEqual(read('1,2,-3e5,4]'), [2, 4, [1, 2]]);
+  // Not a number after a comma: stopped at it.
+  assert.deepEqual(read('0,0, "x"]'), [1, 5, [0, 0]]);
+  // A long mantissa whose float32 rounding is certain is read (rounded to float32); the body's end
+  // without a ']' is left to numberRun at the start of its last number.
+  const [s1, p1, v1] = read('0.12345678901234567890,7');
+  assert.deepEqual([s1, p1], [2, 23]);
+  assert.deepEqual(v1, [Math.fround(0.1234567890123456789)]);
+  // More than 22 decimals are numberRun's too.
+  assert.deepEqual(read('0.5,0.12345678901234567890123]'), [2, 4, [0.5]]);
 });

@@ -3,12 +3,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseJsonText } from './json.js';
-import { decodeRequest, type Protocol } from './protocols.js';
-import { RequestError, formatFloat32 } from './tensor-json.js';
+import { decodeRequest, type DecodedRequest, type Protocol } from './protocols.js';
+import { ByteWriter, RequestError, formatFloat32, formatFloat32Slow } from './tensor-json.js';
 import type { ModelSpec } from './model-spec.js';
 
 const spec: ModelSpec = { name: 'mnist', version: '1', inputName: 'flatten_input', inputShape: [28, 28], outputName: 'dense_1', outputShape: [10] };
 const image = (v = 0.5) => Array.from({ length: 28 }, () => Array.from({ length: 28 }, () => v));
+
+/** A response body as text: what respond writes after whatever the writer already holds. */
+function respondText(d: DecodedRequest, y: Float32Array, start: number): string {
+  const w = new ByteWriter(16);
+  w.text('é-prefix');
+  const from = w.len;
+  d.respond(y, start, w);
+  return new TextDecoder().decode(w.buf.subarray(from, w.len));
+}
 
 function decode(protocol: Protocol, body: unknown, s: ModelSpec = spec) {
   return decodeRequest(protocol, parseJsonText(typeof body === 'string' ? body : JSON.stringify(body)), s);
@@ -32,7 +41,7 @@ test('TF Serving row format: instances, also named, also from a parsed object', 
   assert.equal(named.rows, 1);
   assert.equal(named.data[100], 0.5);
   const y = new Float32Array([0.1, 0.2, 0.7, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-  assert.equal(d.respond(y, 0), '{"predictions":[[0.100000001,0.200000003,0.699999988,0,0,0,0,0,0,0],[1,0,0,0,0,0,0,0,0,0]]}');
+  assert.equal(respondText(d, y, 0), '{"predictions":[[0.100000001,0.200000003,0.699999988,0,0,0,0,0,0,0],[1,0,0,0,0,0,0,0,0,0]]}');
   // A body a framework (express.json()) already parsed: plain arrays, same result.
   const plain = decodeRequest('v1', { instances: [image(0.25)] }, spec);
   assert.equal(plain.data[783], 0.25);
@@ -41,7 +50,7 @@ test('TF Serving row format: instances, also named, also from a parsed object', 
 test('TF Serving columnar format: inputs -> outputs', () => {
   const d = decode('v1', { inputs: [image(1), image(0)] });
   assert.equal(d.rows, 2);
-  assert.match(d.respond(new Float32Array(20), 0), /^\{"outputs":\[\[0,/);
+  assert.match(respondText(d, new Float32Array(20), 0), /^\{"outputs":\[\[0,/);
   assert.equal(decode('v1', { inputs: { flatten_input: [image()] } }).rows, 1);
 });
 
@@ -96,11 +105,11 @@ const v2 = (over: Record<string, unknown> = {}, input: Record<string, unknown> =
 test('Open Inference Protocol: nested or flat data, the id echoed', () => {
   const nested = decode('v2', v2());
   assert.equal(nested.rows, 1);
-  const out = nested.respond(new Float32Array(10).fill(0.1), 0);
+  const out = respondText(nested, new Float32Array(10).fill(0.1), 0);
   assert.equal(out, '{"model_name":"mnist","model_version":"1","id":"req-1","outputs":[{"name":"dense_1","datatype":"FP32","shape":[1,10],"data":[0.100000001,0.100000001,0.100000001,0.100000001,0.100000001,0.100000001,0.100000001,0.100000001,0.100000001,0.100000001]}]}');
   const flat = decode('v2', v2({ id: undefined }, { shape: [2, 28, 28], data: Array(2 * 784).fill(0.25) }));
   assert.equal(flat.rows, 2);
-  assert.doesNotMatch(flat.respond(new Float32Array(20), 0), /"id"/);
+  assert.doesNotMatch(respondText(flat, new Float32Array(20), 0), /"id"/);
   assert.equal(decode('v2', v2({ outputs: [{ name: 'dense_1' }], parameters: { a: 1 } }, { datatype: 'FP64' })).rows, 1);
 });
 
@@ -148,4 +157,54 @@ test('float32 outputs are written in at most 9 digits that read back exactly, as
   assert.equal(formatFloat32(100), '100');
   assert.equal(formatFloat32(NaN), 'NaN');
   assert.equal(formatFloat32(-Infinity), '-Infinity');
+});
+
+test('float32 outputs are written as toPrecision(9) writes them (trimmed), ties and powers of two included', () => {
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  const values: number[] = [0, -0, NaN, Infinity, -Infinity, 1e21, 1e-7, 123456789, 999999999, 9.99999999e-7];
+  // Powers of two and small multiples: their exact decimals end in ...5, some exactly on a 9-digit tie.
+  for (let e = -149; e <= 127; e++) for (const m of [1, 3, 5, 7, 15]) values.push(m * 2 ** e, -m * 2 ** e);
+  for (let e = -45; e <= 38; e++) for (const m of [1, 1.5, 9.999999, 9.9999999]) values.push(m * 10 ** e);
+  let seed = 99;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < 50000; i++) {
+    u[0] = Math.floor(random() * 2 ** 32);
+    values.push(f[0]);
+  }
+  for (const v of values) {
+    f[0] = v;
+    assert.equal(formatFloat32(f[0]), formatFloat32Slow(f[0]), String(f[0]));
+  }
+});
+
+test('a response body is UTF-8 after whatever the writer holds (a non-ASCII id)', () => {
+  const d = decode('v2', v2({ id: 'réq-é' }));
+  const text = respondText(d, new Float32Array(10).fill(0.5), 0);
+  assert.equal((JSON.parse(text) as { id: string }).id, 'réq-é');
+});
+
+test('decoded values go where the allocator says (a slice of the worker batch buffer)', () => {
+  const batch = new Float32Array(3 * 784).fill(-1);
+  let used = 784;
+  const alloc = (n: number) => batch.subarray(used, used + n);
+  const d = decodeRequest('v1', parseJsonText(JSON.stringify({ instances: [image(0.25), image(0.75)] })), spec, alloc);
+  used += d.data.length;
+  assert.equal(d.data.buffer, batch.buffer);
+  assert.deepEqual([batch[783], batch[784], batch[2 * 784], batch[3 * 784 - 1]], [-1, 0.25, 0.75, 0.75]);
+});
+
+
+test('values beyond the float32 range are found wherever they are and however they are written', () => {
+  for (const big of ['1e39', '-3.5e38', '340282360000000000000000000000000000000', '3.4028236e38', '1e400']) {
+    const images = [image(0.5), image(0.25), image(0)] as (number | string)[][][];
+    images[2][5][7] = big;
+    const text = `{"instances": ${JSON.stringify(images).replace('"' + big + '"', big)}}`;
+    rejects('v1', text, new RegExp(`instances\\[2\\]\\[5\\]\\[7\\]: .* (is outside the float32 range|is not a finite number)`));
+  }
+  // The largest float32 and values that round to it are accepted.
+  const images = [image(0.5)] as (number | string)[][][];
+  images[0][3][3] = '3.4028234e38';
+  const d = decode('v1', `{"instances": ${JSON.stringify(images).replace('"3.4028234e38"', '3.4028234e38')}}`);
+  assert.equal(d.data[3 * 28 + 3], 3.4028234663852886e38);
 });

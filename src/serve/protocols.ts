@@ -5,7 +5,7 @@
 
 import { NumArray, type JsonNode } from './json.js';
 import type { ModelSpec } from './model-spec.js';
-import { badRequest, isList, listLength, readTensor, shapeText, show, writeFlat, writeNested } from './tensor-json.js';
+import { badRequest, isList, listLength, readTensor, shapeText, show, writeFlat, writeNested, type ByteWriter } from './tensor-json.js';
 
 export type Protocol = 'v1' | 'v2';
 
@@ -13,9 +13,18 @@ export type Protocol = 'v1' | 'v2';
 export interface DecodedRequest {
   rows: number;
   data: Float32Array;
-  /** The response body for output rows [start, start + rows) of `out` ([*, ...outputShape]). */
-  respond(out: Float32Array, start: number): string;
+  /** Writes the response body for output rows [start, start + rows) of `out` ([*, ...outputShape]). */
+  respond(out: Float32Array, start: number, w: ByteWriter): void;
 }
+
+/**
+ * Where a request's input values go: a Float32Array of n values. The inference worker hands out
+ * consecutive slices of one batch buffer, so that the values are written once, straight where
+ * predict reads them.
+ */
+export type Allocate = (n: number) => Float32Array;
+
+const newArray: Allocate = (n) => new Float32Array(n);
 
 type JsonObject = { [key: string]: JsonNode };
 
@@ -34,7 +43,7 @@ function asList(v: JsonNode | undefined): JsonNode[] | null {
   if (v.shape.length === 1) return Array.from(v.data);
   const inner = v.shape.slice(1);
   const size = sizeOf(inner);
-  return Array.from({ length: v.shape[0] }, (_, i) => new NumArray(inner, v.data.subarray(i * size, (i + 1) * size)));
+  return Array.from({ length: v.shape[0] }, (_, i) => new NumArray(inner, v.data.subarray(i * size, (i + 1) * size), v.finite));
 }
 
 function describeTop(v: JsonNode): string {
@@ -48,8 +57,9 @@ function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
-export function decodeRequest(protocol: Protocol, body: JsonNode, spec: ModelSpec): DecodedRequest {
-  return protocol === 'v1' ? decodeV1(body, spec) : decodeV2(body, spec);
+/** Checks a parsed body against the model; its input values go to `alloc(rows * size)`. */
+export function decodeRequest(protocol: Protocol, body: JsonNode, spec: ModelSpec, alloc: Allocate = newArray): DecodedRequest {
+  return protocol === 'v1' ? decodeV1(body, spec, alloc) : decodeV2(body, spec, alloc);
 }
 
 // ---- TF Serving REST ------------------------------------------------------------------------
@@ -65,7 +75,7 @@ function namedInput(o: JsonObject, spec: ModelSpec, path: string): JsonNode {
   return o[spec.inputName];
 }
 
-function decodeV1(body: JsonNode, spec: ModelSpec): DecodedRequest {
+function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequest {
   if (!isObject(body)) throw badRequest(`the body must be a JSON object with "instances" or "inputs", got ${describeTop(body)}`);
   const sig = field(body, 'signature_name');
   if (sig !== undefined && sig !== null) {
@@ -89,12 +99,12 @@ function decodeV1(body: JsonNode, spec: ModelSpec): DecodedRequest {
     if (!isList(instances)) throw badRequest(`"instances" must be a list with one entry of shape ${perRow} per instance, got ${show(instances)}`);
     rows = listLength(instances);
     if (rows === 0) throw badRequest('"instances" is empty; send at least one instance');
-    data = new Float32Array(rows * size);
+    data = alloc(rows * size);
     if (instances instanceof NumArray) {
       // The common case: all instances are numbers of one shape, known from parsing.
       const per = instances.shape.slice(1);
       // Keras' predict([5]) for a model with input shape [1]: bare numbers are instances.
-      const given = per.length === 0 && size === 1 ? new NumArray([rows, 1], instances.data) : instances;
+      const given = per.length === 0 && size === 1 ? new NumArray([rows, 1], instances.data, instances.finite) : instances;
       if (given.shape.slice(1).join() !== inner.join()) {
         throw badRequest(`instances[0]: expected shape ${perRow}, got ${per.length === 0 ? 'a single number' : shapeText(per)}`);
       }
@@ -125,20 +135,25 @@ function decodeV1(body: JsonNode, spec: ModelSpec): DecodedRequest {
     if (rows === 0) throw badRequest(`"${path}" is empty; send at least one instance`);
     // A model with input shape [1] takes a flat list of numbers, as Keras' predict does.
     if (size === 1 && inner.length === 1) {
-      if (x instanceof NumArray && x.shape.length === 1) x = new NumArray([rows, 1], x.data);
+      if (x instanceof NumArray && x.shape.length === 1) x = new NumArray([rows, 1], x.data, x.finite);
       else if (Array.isArray(x) && x.every((v) => typeof v === 'number')) x = x.map((v) => [v]);
     }
-    data = new Float32Array(rows * size);
+    data = alloc(rows * size);
     readTensor(x, [rows, ...inner], data, 0, path, full);
     key = 'outputs';
   } else {
     const keys = Object.keys(body);
     throw badRequest(`the body needs "instances" (a list of rows) or "inputs" (columnar); got ${keys.length ? `keys ${keys.map((k) => JSON.stringify(k)).join(', ')}` : 'an empty object'}`);
   }
+  const head = `{"${key}":`;
   return {
     rows,
     data,
-    respond: (out, start) => `{"${key}":${writeNested(out, start, rows, spec.outputShape)}}`,
+    respond: (out, start, w) => {
+      w.text(head);
+      writeNested(w, out, start, rows, spec.outputShape);
+      w.text('}');
+    },
   };
 }
 
@@ -146,7 +161,7 @@ function decodeV1(body: JsonNode, spec: ModelSpec): DecodedRequest {
 
 const ACCEPTED_DATATYPES = ['FP32', 'FP64'];
 
-function decodeV2(body: JsonNode, spec: ModelSpec): DecodedRequest {
+function decodeV2(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequest {
   if (!isObject(body)) throw badRequest(`the body must be a JSON object with "inputs", got ${describeTop(body)}`);
   const id = field(body, 'id');
   if (id !== undefined && typeof id !== 'string') throw badRequest(`"id" must be a string, got ${show(id)}`);
@@ -185,7 +200,7 @@ function decodeV2(body: JsonNode, spec: ModelSpec): DecodedRequest {
   const data = field(t, 'data');
   const total = sizeOf(dims);
   if (!isList(data)) throw badRequest(`inputs[0].data must be a list (flat or nested) of ${total} numbers, got ${show(data)}`);
-  const out = new Float32Array(total);
+  const out = alloc(total);
   // Row-major data, flat or nested: the protocol allows either.
   const flat = data instanceof NumArray ? data.shape.length === 1 : data.length > 0 && !isList(data[0]);
   if (flat) {
@@ -210,6 +225,10 @@ function decodeV2(body: JsonNode, spec: ModelSpec): DecodedRequest {
   return {
     rows,
     data: out,
-    respond: (y, start) => `${head}${writeFlat(y, start * outSize, rows * outSize)}}]}`,
+    respond: (y, start, w) => {
+      w.text(head);
+      writeFlat(w, y, start * outSize, rows * outSize);
+      w.text('}]}');
+    },
   };
 }

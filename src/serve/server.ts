@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import type { Sequential } from '../models/sequential.js';
 import { loadModel } from '../io/model-io.js';
 import { ArgumentError } from '../errors.js';
-import { createHandler, type HandlerOptions, type ModelHandler } from './handler.js';
+import { makeHandler, type HandlerOptions, type ModelHandler } from './handler.js';
 
 export interface ServeOptions extends HandlerOptions {
   /** TCP port (default 8501, TF Serving's REST port; 0 picks a free one). */
@@ -75,7 +75,9 @@ export async function serve(model: Sequential | string, options: ServeOptions = 
     name ??= nameFromPath(model);
     m = await loadModel(model);
   } else m = model;
-  const handler = createHandler(m, { ...options, name: name ?? m.name });
+  // The server is the handler's alone: nothing else reads the bodies, so their chunks can be moved
+  // to the workers (pool.ts, run).
+  const handler = makeHandler(m, { ...options, name: name ?? m.name }, true);
   await handler.ready;
 
   const headersTimeout = options.headersTimeoutMs ?? 10_000;

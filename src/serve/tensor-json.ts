@@ -1,6 +1,7 @@
-// Reading tensors out of request JSON into float32 storage, and writing output tensors as JSON.
-// Reading is a tight loop over the nested arrays JSON.parse made; only when something is wrong does
-// a second, careful walk find out what exactly (ragged, wrong shape, not a number) and say where.
+// Reading tensors out of request JSON into float32 storage, and writing output tensors as JSON
+// bytes. Reading is one copy per block the parser already shaped (a NumArray), or a tight loop over
+// plain nested arrays (a body a framework parsed); only when something is wrong does a second,
+// careful walk find out what exactly (ragged, wrong shape, not a number) and say where.
 
 import { NumArray, type JsonNode } from './json.js';
 
@@ -55,16 +56,34 @@ export function readTensor(value: JsonNode, shape: readonly number[], out: Float
   if (!fill(value, shape, 0, out, offset)) throw explain(value, shape, path, expected);
 }
 
+/**
+ * Copies src into out[at...] as float32 in one pass with the check that every value is finite in
+ * float32 (x - x is NaN for NaN and +-Infinity, which numbers beyond the float32 range round to).
+ */
+function copyFinite(src: Float64Array, out: Float32Array, at: number): boolean {
+  const n = src.length;
+  const dst = out.subarray(at, at + n);
+  for (let i = 0; i < n; i++) {
+    const x = Math.fround(src[i]);
+    // A branch, not a running sum of x - x: the sum's chain of dependent additions took 2x longer.
+    if (x - x !== 0) return false;
+    dst[i] = x;
+  }
+  return true;
+}
+
 /** The fast path: true when everything fit. NaN, +-Infinity and numbers beyond float32 do not. */
 function fill(v: JsonNode, shape: readonly number[], dim: number, out: Float32Array, at: number): boolean {
   if (v instanceof NumArray) {
-    // The parser already knows the shape: one typed copy (float64 -> float32), then a finite check.
+    // The parser already knows the shape.
     if (v.shape.length !== shape.length - dim) return false;
     for (let d = 0; d < v.shape.length; d++) if (v.shape[d] !== shape[dim + d]) return false;
-    out.set(v.data, at);
-    const end = at + v.data.length;
-    for (let i = at; i < end; i++) if (out[i] - out[i] !== 0) return false;
-    return true;
+    if (v.finite) {
+      // The parser vouches for every value (json.ts, notFinite): one native copy and conversion.
+      out.set(v.data, at);
+      return true;
+    }
+    return copyFinite(v.data, out, at);
   }
   if (dim === shape.length) {
     if (typeof v !== 'number') return false;
@@ -158,13 +177,68 @@ export function explain(value: JsonNode, shape: readonly number[], path: string,
 // ---- output -------------------------------------------------------------------------------
 
 /**
- * A float32 as JSON: 9 significant digits, which always read back as the same float32, without
- * trailing zeros (`0.99996107`, `1.7692895e-7`, `0.5`). Not always the shortest such decimal (0.1f
- * is written 0.100000001), but one toPrecision call: finding the shortest by trying 6, 7, 8 digits
- * cost 10x more and was a tenth of an inference worker's time on 32-image requests.
- * Non-finite values are written as TF Serving writes them: NaN, Infinity, -Infinity.
+ * A growing byte buffer that response bodies are written into as UTF-8: numbers go in as digits
+ * computed with integer arithmetic, never as JS strings (a 9-digit number's String() cost more
+ * than all the rest of writing it).
  */
-export function formatFloat32(v: number): string {
+export class ByteWriter {
+  buf: Uint8Array;
+  len = 0;
+  constructor(capacity = 1 << 14) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  /** Makes room for n more bytes. */
+  ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const b = new Uint8Array(size);
+    b.set(this.buf.subarray(0, this.len));
+    this.buf = b;
+  }
+
+  /** Appends a string as UTF-8. */
+  text(s: string): void {
+    this.ensure(s.length * 3);
+    const b = this.buf;
+    let p = this.len;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.len += encoder.encodeInto(s, b.subarray(this.len)).written;
+        return;
+      }
+      b[p++] = c;
+    }
+    this.len = p;
+  }
+
+  /** A copy of the bytes from `start` to the end. */
+  copy(start = 0): Uint8Array {
+    return this.buf.slice(start, this.len);
+  }
+}
+
+const encoder = new TextEncoder();
+/** 10^k for k in -60..60 (index k + 60): scale factors for writeFloat32. */
+const SCALE: number[] = Array.from({ length: 121 }, (_, i) => 10 ** (i - 60));
+const LOG10_2 = Math.log10(2);
+/** A double's bits, for its binary exponent. */
+const f64 = new Float64Array(1);
+const hi32 = new Int32Array(f64.buffer, new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 4 : 0, 1);
+/** The 9 digits of one number. */
+const DIGITS = new Uint8Array(9);
+/** "00", "01", ... "99" as ASCII pairs. */
+const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 0x30 + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
+
+/** Copies DIGITS[from..9) to b[at...]. */
+function copyDigits(b: Uint8Array, at: number, from: number): void {
+  for (let i = from; i < 9; i++) b[at + i - from] = DIGITS[i];
+}
+
+/** toPrecision(9) without trailing zeros: what writeFloat32 writes, computed the slow way. */
+export function formatFloat32Slow(v: number): string {
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   if (v - v !== 0) return v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
   const s = v.toPrecision(9);
@@ -176,32 +250,151 @@ export function formatFloat32(v: number): string {
   return e < 0 ? s.slice(0, end) : s.slice(0, end) + s.slice(e);
 }
 
+/**
+ * Writes a float32 as JSON: 9 significant digits, which always read back as the same float32,
+ * without trailing zeros (`0.99996107`, `1.7692895e-7`, `0.5`), exactly what toPrecision(9) writes,
+ * trimmed. Not always the shortest such decimal (0.1f is written 0.100000001). The 9 digits are
+ * v * 10^(8 - e) rounded to an integer: that product is within 2^-51 of exact, so it can round
+ * differently from the exact value only when its fraction is within 2^-21 of one half, and those
+ * (one value in ~10^6) are written by toPrecision. Non-finite values are written as TF Serving
+ * writes them: NaN, Infinity, -Infinity.
+ */
+export function writeFloat32(w: ByteWriter, v: number): void {
+  if (v === 0) {
+    w.text(Object.is(v, -0) ? '-0' : '0');
+    return;
+  }
+  if (v - v !== 0) {
+    w.text(v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
+    return;
+  }
+  const a = v < 0 ? -v : v;
+  // The decimal exponent from the binary one: floor(e2 * log10(2)) is e or e - 1.
+  f64[0] = a;
+  let e = Math.floor(((hi32[0] >>> 20) - 1023) * LOG10_2);
+  let x = a * SCALE[68 - e];
+  if (x >= 1e9) {
+    e++;
+    x = a * SCALE[68 - e];
+  }
+  const frac = x - Math.floor(x);
+  if (frac > 0.4999995 && frac < 0.5000005) {
+    w.text(formatFloat32Slow(v));
+    return;
+  }
+  let m = Math.round(x) | 0;
+  if (m === 1e9) {
+    m = 1e8;
+    e++;
+  }
+  // The 9 digits, most significant first, two at a time, in two independent halves.
+  const hi = (m / 100000) | 0;
+  const lo = m - hi * 100000;
+  const h1 = (hi / 100) | 0;
+  const h2 = hi - h1 * 100;
+  const l0 = (lo / 10000) | 0;
+  const l12 = lo - l0 * 10000;
+  const l1 = (l12 / 100) | 0;
+  const l2 = l12 - l1 * 100;
+  DIGITS[0] = PAIRS[2 * h1];
+  DIGITS[1] = PAIRS[2 * h1 + 1];
+  DIGITS[2] = PAIRS[2 * h2];
+  DIGITS[3] = PAIRS[2 * h2 + 1];
+  DIGITS[4] = 0x30 + l0;
+  DIGITS[5] = PAIRS[2 * l1];
+  DIGITS[6] = PAIRS[2 * l1 + 1];
+  DIGITS[7] = PAIRS[2 * l2];
+  DIGITS[8] = PAIRS[2 * l2 + 1];
+  let nd = 9;
+  while (DIGITS[nd - 1] === 0x30) nd--;
+  w.ensure(24);
+  const b = w.buf;
+  let p = w.len;
+  if (v < 0) b[p++] = 0x2d;
+  if (e < -6 || e >= 9) {
+    // Exponential, as toPrecision writes it: 1.7692895e-7, 1e+21. All 9 digits are written
+    // (straight-line code), then the end moves back over the trailing zeros.
+    b[p] = DIGITS[0];
+    b[p + 1] = 0x2e;
+    copyDigits(b, p + 2, 1);
+    p += nd === 1 ? 1 : nd + 1;
+    b[p++] = 0x65;
+    b[p++] = e < 0 ? 0x2d : 0x2b;
+    const ae = e < 0 ? -e : e;
+    if (ae >= 10) b[p++] = 0x30 + ((ae / 10) | 0);
+    b[p++] = 0x30 + (ae % 10);
+  } else if (e < 0) {
+    b[p++] = 0x30;
+    b[p++] = 0x2e;
+    for (let i = -1; i > e; i--) b[p++] = 0x30;
+    b[p] = DIGITS[0];
+    copyDigits(b, p + 1, 1);
+    p += nd;
+  } else {
+    // e + 1 digits before the point (zeros past the 9 significant ones), the rest after it.
+    for (let i = 0; i <= e; i++) b[p++] = i < nd ? DIGITS[i] : 0x30;
+    if (nd > e + 1) {
+      b[p++] = 0x2e;
+      for (let i = e + 1; i < nd; i++) b[p++] = DIGITS[i];
+    }
+  }
+  w.len = p;
+}
+
+const scratch = new ByteWriter(64);
+const latin1 = new TextDecoder('latin1');
+
+/** A float32 as writeFloat32 writes it, as a string. */
+export function formatFloat32(v: number): string {
+  scratch.len = 0;
+  writeFloat32(scratch, v);
+  return latin1.decode(scratch.buf.subarray(0, scratch.len));
+}
+
 /** Nested JSON arrays for rows [start, start+rows) of a [*, ...inner] tensor. */
-export function writeNested(data: Float32Array, start: number, rows: number, inner: readonly number[]): string {
+export function writeNested(w: ByteWriter, data: Float32Array, start: number, rows: number, inner: readonly number[]): void {
   let size = 1;
   for (const d of inner) size *= d;
-  const parts: string[] = [];
-  const rec = (dim: number, at: number, shape: readonly number[]): void => {
-    if (dim === shape.length) {
-      parts.push(formatFloat32(data[at]));
-      return;
+  const shape = [rows, ...inner];
+  // The last dimension is written as a list of numbers (rows of bare numbers for a scalar output).
+  const rec = (dim: number, at: number): void => {
+    w.ensure(1);
+    w.buf[w.len++] = 0x5b;
+    const n = shape[dim];
+    if (dim === shape.length - 1) {
+      for (let i = 0; i < n; i++) {
+        if (i > 0) {
+          w.ensure(1);
+          w.buf[w.len++] = 0x2c;
+        }
+        writeFloat32(w, data[at + i]);
+      }
+    } else {
+      let stride = 1;
+      for (let d = dim + 1; d < shape.length; d++) stride *= shape[d];
+      for (let i = 0; i < n; i++) {
+        if (i > 0) {
+          w.ensure(1);
+          w.buf[w.len++] = 0x2c;
+        }
+        rec(dim + 1, at + i * stride);
+      }
     }
-    let stride = 1;
-    for (let d = dim + 1; d < shape.length; d++) stride *= shape[d];
-    parts.push('[');
-    for (let i = 0; i < shape[dim]; i++) {
-      if (i > 0) parts.push(',');
-      rec(dim + 1, at + i * stride, shape);
-    }
-    parts.push(']');
+    w.ensure(1);
+    w.buf[w.len++] = 0x5d;
   };
-  rec(0, start * size, [rows, ...inner]);
-  return parts.join('');
+  rec(0, start * size);
 }
 
 /** A flat JSON array of `count` values from data[start...]. */
-export function writeFlat(data: Float32Array, start: number, count: number): string {
-  const parts = new Array<string>(count);
-  for (let i = 0; i < count; i++) parts[i] = formatFloat32(data[start + i]);
-  return `[${parts.join(',')}]`;
+export function writeFlat(w: ByteWriter, data: Float32Array, start: number, count: number): void {
+  w.text('[');
+  for (let i = 0; i < count; i++) {
+    if (i > 0) {
+      w.ensure(1);
+      w.buf[w.len++] = 0x2c;
+    }
+    writeFloat32(w, data[start + i]);
+  }
+  w.text(']');
 }
