@@ -9,20 +9,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { rng } from './seeded-rng.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'io', 'fixtures');
-
-/** mulberry32: a tiny seeded generator, so fixtures do not depend on TF.js's own RNG. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Seeded weights: a kernel gets a Glorot-uniform scale over its fans (conv kernels count the

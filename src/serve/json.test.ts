@@ -5,18 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NumArray, JsonSyntaxError, parseBody, parseJsonText, setFastReader, type JsonNode } from './json.js';
 import { BODY_AT, PADDING, fastNumbers } from './json-wasm.js';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../test-utils/random-arrays.js';
 
 /** A number written the many ways JSON allows: integers, decimals of 1-25 digits, exponents. */
 function numberText(r: () => number): string {
