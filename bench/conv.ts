@@ -23,35 +23,16 @@ import { window2d } from '../src/ops/conv.js';
 import { stepScratch } from '../src/backend/arena.js';
 import { loadWasmKernels } from '../src/backend/wasm/kernels.js';
 import { benchTfjsConvnet } from './tfjs-conv.js';
+import { median, quick, timeIt } from './timing.js';
 
-const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
 const REPS = quick ? 3 : 7;
 const here = dirname(fileURLToPath(import.meta.url));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const BATCH = 128;
 
 nv.setBackend('wasm');
 nv.warmUpThreads();
 console.log(`nerva wasm backend, relaxed SIMD: ${loadWasmKernels()?.relaxedSimd}, Node ${process.versions.node}`);
-
-/** Median milliseconds per call of fn over REPS runs of at least minMs each (after a warm-up). */
-function timeIt(fn: () => void, minMs: number): number {
-  const w = performance.now();
-  do fn();
-  while (performance.now() - w < 300);
-  const per: number[] = [];
-  for (let r = 0; r < REPS; r++) {
-    let calls = 0;
-    const t0 = performance.now();
-    do {
-      fn();
-      calls++;
-    } while (performance.now() - t0 < minMs);
-    per.push((performance.now() - t0) / calls);
-  }
-  return median(per);
-}
 
 // ---- 1. the conv2d primitives ------------------------------------------------------------------
 
@@ -88,7 +69,7 @@ function benchPrimitives(): void {
     for (const fn of runs) {
       for (const threads of [1, 2]) {
         nv.setNumThreads(threads);
-        line += (flops / timeIt(fn, 250) / 1e6).toFixed(1).padStart(15);
+        line += (flops / timeIt(fn, 250, REPS, 300) / 1e6).toFixed(1).padStart(15);
       }
     }
     console.log(line);
