@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unprivilegedPrefix } from '../test-utils/unprivileged.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
@@ -15,7 +16,7 @@ const work = mkdtempSync(join(tmpdir(), 'nerva-cli-errors-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 interface Run { code: number | null; stdout: string; stderr: string }
-function nerva(args: string[], opts: { env?: Record<string, string>; uid?: number; prefix?: string[] } = {}): Run {
+function nerva(args: string[], opts: { env?: Record<string, string>; prefix?: string[] } = {}): Run {
   const [cmd, ...pre] = opts.prefix ?? [process.execPath];
   const r = spawnSync(cmd, [...pre, ...(opts.prefix ? [process.execPath] : []), cli, ...args], {
     encoding: 'utf8',
@@ -23,7 +24,6 @@ function nerva(args: string[], opts: { env?: Record<string, string>; uid?: numbe
     timeout: 60_000,
     killSignal: 'SIGKILL',
     env: { ...process.env, ...opts.env },
-    ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -76,20 +76,21 @@ test('BUG-12: NERVA_BACKEND=nope prints one clean line (the error is thrown whil
   }
 });
 
-test('BUG-12: --out without write permission says so, naming the folder (run as "nobody" when root)', { skip: process.platform === 'win32' ? 'POSIX permissions' : false }, () => {
-  chmodSync(work, 0o711);
+const unprivileged = unprivilegedPrefix();
+test('BUG-12: --out without write permission says so, naming the folder (capabilities dropped when root)', { skip: typeof unprivileged === 'string' ? unprivileged : false }, () => {
+  const asUser = typeof unprivileged !== 'string' && unprivileged.length > 0 ? { prefix: unprivileged } : {};
   const locked = join(work, 'locked');
   mkdirSync(locked, { mode: 0o555 });
-  const asRoot = process.getuid?.() === 0;
-  const r = nerva(['mnist', '--out', join(locked, 'out')], asRoot ? { uid: 65534 } : {});
+  const r = nerva(['mnist', '--out', join(locked, 'out')], asUser);
   assertOneLine(r, `nerva: --out: cannot create folder ${join(locked, 'out')}: permission denied (EACCES): choose a location you can write to`);
-  const r2 = nerva(['mnist', '--out', locked], asRoot ? { uid: 65534 } : {});
+  const r2 = nerva(['mnist', '--out', locked], asUser);
   assertOneLine(r2, `nerva: --out: cannot write into ${locked}: permission denied (EACCES): choose a location you can write to`);
   // Reading is refused as plainly: a model folder nobody may read.
   const model = join(work, 'secret');
   mkdirSync(model, { mode: 0o700 });
   writeFileSync(join(model, 'model.json'), '{}');
-  const r3 = nerva(['summary', model], asRoot ? { uid: 65534 } : {});
+  chmodSync(model, 0o000);
+  const r3 = nerva(['summary', model], asUser);
   assertOneLine(r3, `nerva: loadModel: cannot read ${join(model, 'model.json')}: permission denied (EACCES)`);
 });
 

@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chmod, mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import { loadModel } from './model-io.js';
 import { artifactsFromMemory, readModelArtifacts } from './artifacts.js';
 import { modelSaveDir, toLocalPath } from './paths.js';
 import { ModelCheckpoint } from './checkpoint.js';
+import { unprivilegedPrefix } from '../test-utils/unprivileged.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = await mkdtemp(join(tmpdir(), 'nerva-paths-test-'));
@@ -44,14 +45,15 @@ async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error, .
  * Runs `code` (an ES module body with `dir` and `src` in scope) in a child node with tsx, killed
  * with SIGKILL after `ms` (a hang in open() survives anything gentler). Returns its stdout.
  */
-function inChild(code: string, vars: Record<string, string>, ms = 30_000, uid?: number): { out: string; killed: boolean; err: string } {
+function inChild(code: string, vars: Record<string, string>, ms = 30_000, prefix: string[] = []): { out: string; killed: boolean; err: string } {
   const prelude = Object.entries(vars).map(([k, v]) => `const ${k} = ${JSON.stringify(v)};`).join('\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `${prelude}\n${code}`], {
+  const argv = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', `${prelude}\n${code}`];
+  const [cmd, ...args] = [...prefix, ...argv];
+  const r = spawnSync(cmd, args, {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: ms,
     killSignal: 'SIGKILL',
-    ...(uid === undefined ? {} : { uid, gid: uid }),
   });
   return { out: r.stdout ?? '', err: r.stderr ?? '', killed: r.signal === 'SIGKILL' };
 }
@@ -248,16 +250,15 @@ process.exit(0);`;
   }
 });
 
-test('a folder without write permission is reported as permission denied (EACCES), naming the path', { skip: process.platform === 'win32' ? 'POSIX permissions' : false }, async () => {
+const unprivileged = unprivilegedPrefix();
+test('a folder without write permission is reported as permission denied (EACCES), naming the path', { skip: typeof unprivileged === 'string' ? unprivileged : false }, async () => {
   const d = freshDir('no-write');
   await mkdir(d, { mode: 0o755 });
-  await chmod(work, 0o711); // mkdtemp makes it private; the other user must be able to pass through
   const locked = join(d, 'locked');
   await mkdir(locked, { mode: 0o555 });
-  // Root ignores permissions: run the save as the unprivileged "nobody" user instead.
-  const asRoot = process.getuid?.() === 0;
+  // Root ignores permissions: the save runs with its capabilities dropped (test-utils/unprivileged.ts).
   for (const target of [locked, join(locked, 'sub')]) {
-    const r = inChild(SAVE_IN_CHILD, { src: SRC, target }, 30_000, asRoot ? 65534 : undefined);
+    const r = inChild(SAVE_IN_CHILD, { src: SRC, target }, 30_000, typeof unprivileged === 'string' ? [] : unprivileged);
     assert.equal(r.killed, false);
     const what = target === locked ? `write into ${locked}` : `create folder ${join(locked, 'sub')}`;
     assert.match(r.out, new RegExp(`^FileSystemError: save: cannot ${what}: permission denied \\(EACCES\\): choose a location you can write to$`, 'm'), r.out + r.err);
