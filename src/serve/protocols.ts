@@ -3,6 +3,7 @@
 // data}]` → `outputs`). Each decoder checks a parsed body against the model and returns float32 rows
 // plus the function that writes the response for its slice of the model's output.
 
+import { shapesEqual, sizeOf } from '../tensor/shape.js';
 import { NumArray, type JsonNode } from './json.js';
 import type { ModelSpec } from './model-spec.js';
 import { badRequest, isList, listLength, readTensor, shapeText, show, writeFlat, writeNested, type ByteWriter } from './tensor-json.js';
@@ -49,12 +50,6 @@ function asList(v: JsonNode | undefined): JsonNode[] | null {
 function describeTop(v: JsonNode): string {
   if (isList(v)) return 'a JSON list';
   return v === null ? 'null' : `a JSON ${typeof v}`;
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /** Checks a parsed body against the model; its input values go to `alloc(rows * size)`. */
@@ -105,7 +100,7 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
       const per = instances.shape.slice(1);
       // Keras' predict([5]) for a model with input shape [1]: bare numbers are instances.
       const given = per.length === 0 && size === 1 ? new NumArray([rows, 1], instances.data, instances.finite) : instances;
-      if (given.shape.slice(1).join() !== inner.join()) {
+      if (!shapesEqual(given.shape.slice(1), inner)) {
         throw badRequest(`instances[0]: expected shape ${perRow}, got ${per.length === 0 ? 'a single number' : shapeText(per)}`);
       }
       readTensor(given, [rows, ...inner], data, 0, 'instances', shapeText(['N', ...inner]));
@@ -192,7 +187,7 @@ function decodeV2(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
     throw badRequest(`inputs[0].shape must be a list of non-negative integers like ${expected}, got ${Array.isArray(shape) ? shapeText(shape.map((d) => show(d))) : show(shape)}`);
   }
   const dims = shape as number[];
-  if (dims.length !== spec.inputShape.length + 1 || dims.slice(1).join() !== spec.inputShape.join()) {
+  if (dims.length !== spec.inputShape.length + 1 || !shapesEqual(dims.slice(1), spec.inputShape)) {
     throw badRequest(`inputs[0].shape: expected ${expected}, got ${shapeText(dims)}`);
   }
   const rows = dims[0];

@@ -6,6 +6,7 @@
 import { MessageChannel, parentPort, workerData } from 'node:worker_threads';
 import { Tensor, setBackend, setNumThreads } from '../index.js';
 import { modelFromArtifacts } from '../io/model-io.js';
+import { sizeOf } from '../tensor/shape.js';
 import { JsonSyntaxError, parseBody, type JsonNode } from './json.js';
 import { decodeRequest, type DecodedRequest } from './protocols.js';
 import { ByteWriter, RequestError } from './tensor-json.js';
@@ -18,7 +19,7 @@ setBackend(init.backend);
 setNumThreads(1);
 const model = modelFromArtifacts(init.artifacts, `model "${init.spec.name}"`);
 const { spec, maxBatchSize } = init;
-const inSize = spec.inputShape.reduce((a, b) => a * b, 1);
+const inSize = sizeOf(spec.inputShape);
 
 function errorBody(message: string): string {
   return JSON.stringify({ error: message });
