@@ -5,7 +5,7 @@
 
 import { shapesEqual, sizeOf } from '../tensor/shape.js';
 import { NumArray, type JsonNode } from './json.js';
-import type { ModelSpec } from './model-spec.js';
+import { batchShapeText, type ModelSpec } from './model-spec.js';
 import { badRequest, isList, listLength, readTensor, shapeText, show, writeFlat, writeNested, type ByteWriter } from './tensor-json.js';
 
 export type Protocol = 'v1' | 'v2';
@@ -52,6 +52,25 @@ function describeTop(v: JsonNode): string {
   return v === null ? 'null' : `a JSON ${typeof v}`;
 }
 
+/** A model's input shape as messages show it, per instance and with the batch dimension. */
+interface InputTexts {
+  perRow: string;
+  batch: string;
+}
+
+// Built once per model spec (the worker decodes every request against the same spec object), not
+// on every request for messages that only a wrong request needs.
+const inputTextsCache = new WeakMap<ModelSpec, InputTexts>();
+
+function inputTexts(spec: ModelSpec): InputTexts {
+  let t = inputTextsCache.get(spec);
+  if (t === undefined) {
+    t = { perRow: shapeText(spec.inputShape), batch: batchShapeText(spec.inputShape) };
+    inputTextsCache.set(spec, t);
+  }
+  return t;
+}
+
 /** Checks a parsed body against the model; its input values go to `alloc(rows * size)`. */
 export function decodeRequest(protocol: Protocol, body: JsonNode, spec: ModelSpec, alloc: Allocate = newArray): DecodedRequest {
   return protocol === 'v1' ? decodeV1(body, spec, alloc) : decodeV2(body, spec, alloc);
@@ -86,7 +105,7 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
   }
   const inner = spec.inputShape;
   const size = sizeOf(inner);
-  const perRow = shapeText(inner);
+  const { perRow, batch } = inputTexts(spec);
   let rows: number;
   let data: Float32Array;
   let key: 'predictions' | 'outputs';
@@ -103,7 +122,7 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
       if (!shapesEqual(given.shape.slice(1), inner)) {
         throw badRequest(`instances[0]: expected shape ${perRow}, got ${per.length === 0 ? 'a single number' : shapeText(per)}`);
       }
-      readTensor(given, [rows, ...inner], data, 0, 'instances', shapeText(['N', ...inner]));
+      readTensor(given, [rows, ...inner], data, 0, 'instances', batch);
     } else {
       for (let i = 0; i < rows; i++) {
         let x = instances[i];
@@ -124,8 +143,7 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
       x = namedInput(x, spec, path);
       path = `inputs.${spec.inputName}`;
     }
-    const full = shapeText(['N', ...inner]);
-    if (!isList(x)) throw badRequest(`"${path}" must be a tensor of shape ${full}, got ${show(x)}`);
+    if (!isList(x)) throw badRequest(`"${path}" must be a tensor of shape ${batch}, got ${show(x)}`);
     rows = listLength(x);
     if (rows === 0) throw badRequest(`"${path}" is empty; send at least one instance`);
     // A model with input shape [1] takes a flat list of numbers, as Keras' predict does.
@@ -134,7 +152,7 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
       else if (Array.isArray(x) && x.every((v) => typeof v === 'number')) x = x.map((v) => [v]);
     }
     data = alloc(rows * size);
-    readTensor(x, [rows, ...inner], data, 0, path, full);
+    readTensor(x, [rows, ...inner], data, 0, path, batch);
     key = 'outputs';
   } else {
     const keys = Object.keys(body);
@@ -163,7 +181,7 @@ function decodeV2(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
   const params = field(body, 'parameters');
   if (params !== undefined && !isObject(params)) throw badRequest(`"parameters" must be an object, got ${show(params)}`);
   const inputsField = field(body, 'inputs');
-  if (inputsField === undefined) throw badRequest(`the body needs "inputs": [{"name": "${spec.inputName}", "shape": ${shapeText(['N', ...spec.inputShape])}, "datatype": "FP32", "data": [...]}]`);
+  if (inputsField === undefined) throw badRequest(`the body needs "inputs": [{"name": "${spec.inputName}", "shape": ${inputTexts(spec).batch}, "datatype": "FP32", "data": [...]}]`);
   const inputs = asList(inputsField);
   if (!inputs) throw badRequest(`"inputs" must be a list of input tensor objects, got ${show(inputsField)}`);
   if (inputs.length !== 1) throw badRequest(`"inputs": the model has one input ("${spec.inputName}"), got ${inputs.length}`);
@@ -182,7 +200,7 @@ function decodeV2(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
   }
   const shapeField = field(t, 'shape');
   const shape = asList(shapeField) ?? shapeField;
-  const expected = shapeText(['N', ...spec.inputShape]);
+  const expected = inputTexts(spec).batch;
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
     throw badRequest(`inputs[0].shape must be a list of non-negative integers like ${expected}, got ${Array.isArray(shape) ? shapeText(shape.map((d) => show(d))) : show(shape)}`);
   }
@@ -202,7 +220,7 @@ function decodeV2(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
     if (listLength(data) !== total) throw badRequest(`inputs[0].data: shape ${shapeText(dims)} needs ${total} values, got ${listLength(data)}`);
     readTensor(data, [total], out, 0, 'inputs[0].data');
   } else {
-    readTensor(data, dims, out, 0, 'inputs[0].data', `${shapeText(dims)} (from inputs[0].shape)`);
+    readTensor(data, dims, out, 0, 'inputs[0].data', () => `${shapeText(dims)} (from inputs[0].shape)`);
   }
   const wantedField = field(body, 'outputs');
   if (wantedField !== undefined) {
