@@ -10,7 +10,7 @@ import { sizeOf } from '../tensor/shape.js';
 import { JsonSyntaxError, parseBody, type JsonNode } from './json.js';
 import { decodeRequest, type DecodedRequest } from './protocols.js';
 import { ByteWriter, RequestError } from './tensor-json.js';
-import type { BatchMessage, BatchResult, WireJob, WireOutcome, WorkerInit } from './pool.js';
+import { errorBody, type BatchMessage, type BatchResult, type WireJob, type WireOutcome, type WorkerInit } from './pool.js';
 
 const init = workerData as WorkerInit;
 setBackend(init.backend);
@@ -20,10 +20,6 @@ setNumThreads(1);
 const model = modelFromArtifacts(init.artifacts, `model "${init.spec.name}"`);
 const { spec, maxBatchSize } = init;
 const inSize = sizeOf(spec.inputShape);
-
-function errorBody(message: string): string {
-  return JSON.stringify({ error: message });
-}
 
 // Kept from batch to batch, so that a steady load allocates (almost) nothing here: the inputs of a
 // batch, written by the decoders straight where predict reads them, and the response bodies.
