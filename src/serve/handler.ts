@@ -118,7 +118,7 @@ function resolveOptions(who: string, model: Sequential, o: HandlerOptions): Reso
  * cores, 2 workers matched 1 on single-image requests and doubled the rate of 32-image requests,
  * whose parsing then runs on both cores.
  */
-export function defaultWorkers(): number {
+function defaultWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
