@@ -45,12 +45,10 @@ export function listLength(v: JsonNode[] | NumArray): number {
 
 /**
  * Copies `value`, which must be nested lists of the given shape, into out[offset...] as float32.
- * Throws a RequestError naming `path` (e.g. `instances[3]`) and what is wrong. `expected` (the
- * shape as the message shows it) may be a function, so that a text built from the request is built
- * only when the request is wrong.
+ * Throws a RequestError naming `path` (e.g. `instances[3]`) and what is wrong.
  */
-export function readTensor(value: JsonNode, shape: readonly number[], out: Float32Array, offset: number, path: string, expected?: string | (() => string)): void {
-  if (!fill(value, shape, 0, out, offset)) throw explain(value, shape, path, typeof expected === 'function' ? expected() : expected);
+export function readTensor(value: JsonNode, shape: readonly number[], out: Float32Array, offset: number, path: string, expected?: string): void {
+  if (!fill(value, shape, 0, out, offset)) throw explain(value, shape, path, expected);
 }
 
 /**
