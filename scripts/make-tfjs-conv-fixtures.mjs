@@ -6,12 +6,10 @@
 // TF.js both forward and through training.
 // Run: node scripts/make-tfjs-conv-fixtures.mjs   (deterministic: values come from a seeded generator)
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { rng } from './seeded-rng.mjs';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'io', 'fixtures');
+import { FIXTURES_DIR, saveModel, tensorJson } from './tfjs-fixture-io.mjs';
 
 /**
  * Seeded weights: a kernel gets a Glorot-uniform scale over its fans (conv kernels count the
@@ -44,31 +42,8 @@ function setSeededWeights(model, seed) {
   }
 }
 
-/** model.json as TF.js's io_utils getModelJSONForModelArtifacts builds it (not exported by tfjs 4.22). */
-function modelJson(a, weightsManifest) {
-  const out = { modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy, weightsManifest };
-  if (a.trainingConfig != null) out.trainingConfig = a.trainingConfig;
-  return out;
-}
-
-function tensorJson(t) {
-  return { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
-}
-
 function weightsJson(model) {
   return model.weights.map((w) => ({ name: w.originalName ?? w.name, ...tensorJson(w.read()) }));
-}
-
-async function saveModel(dir, model) {
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-      const manifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }];
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson(artifacts, manifest)));
-      writeFileSync(join(dir, 'weights.bin'), new Uint8Array(data));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
 }
 
 /** Deterministic images [n, h, w, c] in [0, 1): smooth patterns, so ReLU and max pooling see variety. */
@@ -92,7 +67,7 @@ function oneHot(labels, classes) {
  * its averages); the saved files hold the weights from before training.
  */
 async function fixture(name, model, { inputs, train }) {
-  const dir = join(root, name);
+  const dir = join(FIXTURES_DIR, name);
   mkdirSync(dir, { recursive: true });
   setSeededWeights(model, name.length * 7919);
   await saveModel(dir, model);

@@ -2,12 +2,10 @@
 // weights.bin exactly as TF.js saves them, plus inputs.json and TF.js's predictions (expected-output.json).
 // Run: node scripts/make-tfjs-fixtures.mjs   (deterministic: weights come from a seeded generator)
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { rng } from './seeded-rng.mjs';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'io', 'fixtures');
+import { FIXTURES_DIR, saveModel, tensorJson } from './tfjs-fixture-io.mjs';
 
 /** Sets every weight to seeded values: glorot-uniform scale for kernels, small non-zero biases. */
 function setSeededWeights(model, seed, gain = 1) {
@@ -28,37 +26,10 @@ function setSeededWeights(model, seed, gain = 1) {
   }
 }
 
-/** model.json as TF.js's io_utils getModelJSONForModelArtifacts builds it (not exported by tfjs 4.22). */
-function modelJson(a, weightsManifest) {
-  const out = {
-    modelTopology: a.modelTopology,
-    format: a.format,
-    generatedBy: a.generatedBy,
-    convertedBy: a.convertedBy,
-    weightsManifest,
-  };
-  if (a.userDefinedMetadata != null) out.userDefinedMetadata = a.userDefinedMetadata;
-  if (a.trainingConfig != null) out.trainingConfig = a.trainingConfig;
-  return out;
-}
-
-function tensorJson(t) {
-  return { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) };
-}
-
 async function save(name, model, { inputs, includeOptimizer = false, extra = {} }) {
-  const dir = join(root, name);
+  const dir = join(FIXTURES_DIR, name);
   mkdirSync(dir, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-      const manifest = [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }];
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson(artifacts, manifest)));
-      writeFileSync(join(dir, 'weights.bin'), new Uint8Array(data));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-    { includeOptimizer },
-  );
+  await saveModel(dir, model, { includeOptimizer });
   writeFileSync(join(dir, 'inputs.json'), JSON.stringify(tensorJson(inputs)));
   writeFileSync(join(dir, 'expected-output.json'), JSON.stringify(tensorJson(model.predict(inputs))));
   for (const [file, value] of Object.entries(extra)) writeFileSync(join(dir, file), JSON.stringify(value, null, 1));

@@ -4,14 +4,11 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { FormatError } from '../errors.js';
-
-export function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
+import { errorCode } from '../io/paths.js';
 
 /** The FormatError for a failed read of `path` (ENOENT, EISDIR, permissions, too large ...). */
 export function fileError(path: string, e: unknown): FormatError {
-  const code = errnoCode(e);
+  const code = errorCode(e);
   if (code === 'ENOENT') {
     let hint = '';
     if (path.endsWith('.gz') && existsSync(path.slice(0, -3))) hint = ` (but "${path.slice(0, -3)}" exists)`;

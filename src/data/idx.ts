@@ -3,7 +3,8 @@
 
 import { gunzipSync } from 'node:zlib';
 import { ArgumentError, FormatError, fmtShape } from '../errors.js';
-import { errnoCode, readFileBytes } from './files.js';
+import { errorCode } from '../io/paths.js';
+import { readFileBytes } from './files.js';
 
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -182,7 +183,7 @@ export function readIdxFile(path: string, options: ReadIdxOptions = {}): IdxArra
   try {
     inflated = gunzipSync(raw, { maxOutputLength: maxInflated });
   } catch (e) {
-    const code = errnoCode(e);
+    const code = errorCode(e);
     if (code === 'ERR_BUFFER_TOO_LARGE') {
       throw new FormatError(
         `IDX file "${path}": gzip data inflates to more than ${maxInflated} bytes (the limit); ` +

@@ -71,7 +71,7 @@ function decodeJpegRgba(bytes: Uint8Array): Rgba {
 }
 
 /** The decoders, tried in order on each file's first bytes. */
-export const imageDecoders: readonly ImageDecoder[] = [
+const imageDecoders: readonly ImageDecoder[] = [
   { format: 'PNG', extensions: ['.png'], matches: (b) => startsWith(b, PNG_MAGIC), decode: decodePngRgba },
   { format: 'JPEG', extensions: ['.jpg', '.jpeg'], matches: (b) => startsWith(b, [0xff, 0xd8, 0xff]), decode: decodeJpegRgba },
 ];

@@ -464,7 +464,8 @@ async function statOrNull(p: string) {
   try {
     return await stat(p);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    const code = errorCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw e;
   }
 }
@@ -565,7 +566,7 @@ async function resolveWeightsPath(dir: string, realDir: string, p: string, sourc
   try {
     real = await realpath(full);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = errorCode(e);
     if (code === 'ENOENT' || code === 'ENOTDIR') throw vanished(new FormatError(`${source}: weights file ${full} (${at}) does not exist`));
     throw fileSystemError(e, 'loadModel', 'read', full, false);
   }

@@ -39,7 +39,7 @@ export async function fsyncDir(dir: string): Promise<void> {
     await fh.sync();
   } catch (e) {
     // Windows cannot open directories and some filesystems refuse directory fsync: nothing to do.
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = errorCode(e);
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EACCES' && code !== 'EINVAL') throw e;
   } finally {
     await fh?.close();

@@ -5,7 +5,7 @@
 // a lone request goes at once. A full queue refuses (503); a request past its deadline gets 504,
 // whether it is still waiting or already computing.
 
-import { outcomesOf, type InferencePool, type JobOutcome, type WorkerJob, type BatchResult } from './pool.js';
+import { errorBody, outcomesOf, type InferencePool, type JobOutcome, type WorkerJob, type BatchResult } from './pool.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface BatchingOptions {
@@ -41,8 +41,6 @@ export interface QueuedJob {
   /** Sends the response; called exactly once. */
   readonly respond: (o: JobOutcome) => void;
 }
-
-const errorBody = (message: string): string => JSON.stringify({ error: message });
 
 export class Batcher {
   private queue: QueuedJob[] = [];

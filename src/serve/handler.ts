@@ -9,7 +9,7 @@ import { getBackend } from '../index.js';
 import type { Sequential } from '../models/sequential.js';
 import { modelToArtifacts } from '../io/model-io.js';
 import { ArgumentError } from '../errors.js';
-import { InferencePool, type JobOutcome } from './pool.js';
+import { InferencePool, errorBody, type JobOutcome } from './pool.js';
 import { Batcher, type QueuedJob } from './batcher.js';
 import { ServerMetrics } from './metrics.js';
 import { matchRoute, routeTable, type RouteMatch } from './routes.js';
@@ -118,7 +118,7 @@ function resolveOptions(who: string, model: Sequential, o: HandlerOptions): Reso
  * cores, 2 workers matched 1 on single-image requests and doubled the rate of 32-image requests,
  * whose parsing then runs on both cores.
  */
-export function defaultWorkers(): number {
+function defaultWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
@@ -226,7 +226,9 @@ export function makeHandler(model: Sequential, options: HandlerOptions, ownsBodi
     res.end(body);
   }
 
-  const errorBody = (message: string): string => JSON.stringify({ error: message });
+  // What every 503 for a full queue or a loading model carries: made once, not per request.
+  const retry = { 'retry-after': String(o.retryAfterSeconds) };
+  const overloaded = (): string => errorBody(`the server is overloaded: ${batcher.depth} requests are queued (maxQueue ${o.maxQueue}); retry later`);
 
   function requestDone(): void {
     inFlight--;
@@ -235,7 +237,6 @@ export function makeHandler(model: Sequential, options: HandlerOptions, ownsBodi
 
   /** Reads the body, then queues it for a worker. */
   function predict(req: IncomingMessage, res: ServerResponse, route: string, protocol: 'v1' | 'v2', t0: number): void {
-    const retry = { 'retry-after': String(o.retryAfterSeconds) };
     if (!isReady) return send(res, route, t0, 503, errorBody('the model is still loading; retry shortly'), JSON_TYPE, retry);
     if (closing) return send(res, route, t0, 503, errorBody('the server is shutting down'));
     const declared = Number(req.headers['content-length']);
@@ -245,7 +246,7 @@ export function makeHandler(model: Sequential, options: HandlerOptions, ownsBodi
     }
     if (batcher.full()) {
       metrics.rejected.inc({ reason: 'queue_full' });
-      return send(res, route, t0, 503, errorBody(`the server is overloaded: ${batcher.depth} requests are queued (maxQueue ${o.maxQueue}); retry later`), JSON_TYPE, retry);
+      return send(res, route, t0, 503, overloaded(), JSON_TYPE, retry);
     }
     inFlight++;
     let finished = false;
@@ -270,7 +271,7 @@ export function makeHandler(model: Sequential, options: HandlerOptions, ownsBodi
       if (!batcher.submit(job)) {
         metrics.rejected.inc({ reason: 'queue_full' });
         job.state = 'done';
-        finish({ status: 503, body: errorBody(`the server is overloaded: ${batcher.depth} requests are queued (maxQueue ${o.maxQueue}); retry later`) }, retry);
+        finish({ status: 503, body: overloaded() }, retry);
       }
     };
     const given = preRead(req);

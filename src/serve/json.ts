@@ -15,6 +15,7 @@
 // approximation cannot change that rounding; when it could, the exact conversion is used. So every
 // number in a tensor is bit for bit what JSON.parse followed by Math.fround gives (json.test.ts).
 
+import { shapesEqual } from '../tensor/shape.js';
 import { BODY_AT, PADDING, fastNumbers, type FastNumbers } from './json-wasm.js';
 
 /** A rectangular nested array of numbers: its shape and its values, row-major. */
@@ -466,12 +467,6 @@ function numberRun(many: boolean): number {
   }
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function array(depth: number): JsonNode[] | Run {
   if (depth > MAX_DEPTH) fail(`arrays and objects nested deeper than ${MAX_DEPTH} levels`);
   pos++;
@@ -494,7 +489,7 @@ function array(depth: number): JsonNode[] | Run {
     let count = 0;
     for (;;) {
       const v = value(depth);
-      if (v instanceof Run && (inner === null || sameShape(inner, v.shape))) {
+      if (v instanceof Run && (inner === null || shapesEqual(inner, v.shape))) {
         inner ??= v === LEAF ? [v.shape[0]] : v.shape;
         count++;
       } else {

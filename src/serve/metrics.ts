@@ -24,7 +24,7 @@ interface Metric {
   render(out: string[]): void;
 }
 
-export class Counter implements Metric {
+class Counter implements Metric {
   private readonly series = new Map<string, { labels: Labels; value: number }>();
   constructor(
     readonly name: string,
@@ -48,7 +48,7 @@ export class Counter implements Metric {
   }
 }
 
-export class Histogram implements Metric {
+class Histogram implements Metric {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
   constructor(
     readonly name: string,
@@ -86,7 +86,7 @@ export class Histogram implements Metric {
   }
 }
 
-export class Gauge implements Metric {
+class Gauge implements Metric {
   constructor(
     readonly name: string,
     readonly help: string,

@@ -61,6 +61,11 @@ export interface JobOutcome {
   body: string | Uint8Array;
 }
 
+/** The JSON body of an error response: `{"error": message}`. */
+export function errorBody(message: string): string {
+  return JSON.stringify({ error: message });
+}
+
 /** A request's outcome as a worker sends it: an error body, or where its body is in the batch's bytes. */
 export type WireOutcome = { status: number; body: string } | { status: number; start: number; end: number };
 

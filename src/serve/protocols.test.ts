@@ -134,6 +134,16 @@ test('Open Inference Protocol bad requests name the field and the shapes', () =>
   rejects('v2', v2({}, { parameters: { binary_data_size: 3136 } }), /binary tensor data extension is not supported/);
 });
 
+test('the shape texts in messages belong to the spec decoded against, request after request', () => {
+  const wide: ModelSpec = { ...spec, inputShape: [3, 4] };
+  for (let i = 0; i < 2; i++) {
+    rejects('v1', { inputs: 'abc' }, /"inputs" must be a tensor of shape \[N, 28, 28\], got "abc"/);
+    rejects('v1', { inputs: 'abc' }, /"inputs" must be a tensor of shape \[N, 3, 4\], got "abc"/, wide);
+    rejects('v1', { instances: 7 }, /one entry of shape \[3, 4\] per instance/, wide);
+    rejects('v2', v2({}, { shape: [1, 784] }), /inputs\[0\].shape: expected \[N, 3, 4\], got \[1, 784\]/, wide);
+  }
+});
+
 test('float32 outputs are written in at most 9 digits that read back exactly, as valid JSON', () => {
   const f = new Float32Array(1);
   const u = new Uint32Array(f.buffer);

@@ -3,8 +3,9 @@
 // data}]` → `outputs`). Each decoder checks a parsed body against the model and returns float32 rows
 // plus the function that writes the response for its slice of the model's output.
 
+import { shapesEqual, sizeOf } from '../tensor/shape.js';
 import { NumArray, type JsonNode } from './json.js';
-import type { ModelSpec } from './model-spec.js';
+import { batchShapeText, type ModelSpec } from './model-spec.js';
 import { badRequest, isList, listLength, readTensor, shapeText, show, writeFlat, writeNested, type ByteWriter } from './tensor-json.js';
 
 export type Protocol = 'v1' | 'v2';
@@ -51,12 +52,6 @@ function describeTop(v: JsonNode): string {
   return v === null ? 'null' : `a JSON ${typeof v}`;
 }
 
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
 /** Checks a parsed body against the model; its input values go to `alloc(rows * size)`. */
 export function decodeRequest(protocol: Protocol, body: JsonNode, spec: ModelSpec, alloc: Allocate = newArray): DecodedRequest {
   return protocol === 'v1' ? decodeV1(body, spec, alloc) : decodeV2(body, spec, alloc);
@@ -91,7 +86,9 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
   }
   const inner = spec.inputShape;
   const size = sizeOf(inner);
+  // Texts for messages: a few hundred nanoseconds per request, not worth caching per spec.
   const perRow = shapeText(inner);
+  const batch = batchShapeText(inner);
   let rows: number;
   let data: Float32Array;
   let key: 'predictions' | 'outputs';
@@ -105,10 +102,10 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
       const per = instances.shape.slice(1);
       // Keras' predict([5]) for a model with input shape [1]: bare numbers are instances.
       const given = per.length === 0 && size === 1 ? new NumArray([rows, 1], instances.data, instances.finite) : instances;
-      if (given.shape.slice(1).join() !== inner.join()) {
+      if (!shapesEqual(given.shape.slice(1), inner)) {
         throw badRequest(`instances[0]: expected shape ${perRow}, got ${per.length === 0 ? 'a single number' : shapeText(per)}`);
       }
-      readTensor(given, [rows, ...inner], data, 0, 'instances', shapeText(['N', ...inner]));
+      readTensor(given, [rows, ...inner], data, 0, 'instances', batch);
     } else {
       for (let i = 0; i < rows; i++) {
         let x = instances[i];
@@ -129,8 +126,7 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
       x = namedInput(x, spec, path);
       path = `inputs.${spec.inputName}`;
     }
-    const full = shapeText(['N', ...inner]);
-    if (!isList(x)) throw badRequest(`"${path}" must be a tensor of shape ${full}, got ${show(x)}`);
+    if (!isList(x)) throw badRequest(`"${path}" must be a tensor of shape ${batch}, got ${show(x)}`);
     rows = listLength(x);
     if (rows === 0) throw badRequest(`"${path}" is empty; send at least one instance`);
     // A model with input shape [1] takes a flat list of numbers, as Keras' predict does.
@@ -139,7 +135,7 @@ function decodeV1(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
       else if (Array.isArray(x) && x.every((v) => typeof v === 'number')) x = x.map((v) => [v]);
     }
     data = alloc(rows * size);
-    readTensor(x, [rows, ...inner], data, 0, path, full);
+    readTensor(x, [rows, ...inner], data, 0, path, batch);
     key = 'outputs';
   } else {
     const keys = Object.keys(body);
@@ -168,7 +164,7 @@ function decodeV2(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
   const params = field(body, 'parameters');
   if (params !== undefined && !isObject(params)) throw badRequest(`"parameters" must be an object, got ${show(params)}`);
   const inputsField = field(body, 'inputs');
-  if (inputsField === undefined) throw badRequest(`the body needs "inputs": [{"name": "${spec.inputName}", "shape": ${shapeText(['N', ...spec.inputShape])}, "datatype": "FP32", "data": [...]}]`);
+  if (inputsField === undefined) throw badRequest(`the body needs "inputs": [{"name": "${spec.inputName}", "shape": ${batchShapeText(spec.inputShape)}, "datatype": "FP32", "data": [...]}]`);
   const inputs = asList(inputsField);
   if (!inputs) throw badRequest(`"inputs" must be a list of input tensor objects, got ${show(inputsField)}`);
   if (inputs.length !== 1) throw badRequest(`"inputs": the model has one input ("${spec.inputName}"), got ${inputs.length}`);
@@ -187,12 +183,12 @@ function decodeV2(body: JsonNode, spec: ModelSpec, alloc: Allocate): DecodedRequ
   }
   const shapeField = field(t, 'shape');
   const shape = asList(shapeField) ?? shapeField;
-  const expected = shapeText(['N', ...spec.inputShape]);
+  const expected = batchShapeText(spec.inputShape);
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
     throw badRequest(`inputs[0].shape must be a list of non-negative integers like ${expected}, got ${Array.isArray(shape) ? shapeText(shape.map((d) => show(d))) : show(shape)}`);
   }
   const dims = shape as number[];
-  if (dims.length !== spec.inputShape.length + 1 || dims.slice(1).join() !== spec.inputShape.join()) {
+  if (dims.length !== spec.inputShape.length + 1 || !shapesEqual(dims.slice(1), spec.inputShape)) {
     throw badRequest(`inputs[0].shape: expected ${expected}, got ${shapeText(dims)}`);
   }
   const rows = dims[0];

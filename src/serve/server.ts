@@ -44,7 +44,7 @@ export interface ServeHandle {
 export class PortInUseError extends Error {}
 
 /** The default name for a model loaded from a path: its folder's name. */
-export function nameFromPath(path: string): string {
+function nameFromPath(path: string): string {
   let dir = path;
   try {
     if (!statSync(path).isDirectory()) dir = dirname(path);

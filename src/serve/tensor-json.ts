@@ -3,6 +3,7 @@
 // plain nested arrays (a body a framework parsed); only when something is wrong does a second,
 // careful walk find out what exactly (ragged, wrong shape, not a number) and say where.
 
+import { shapesEqual } from '../tensor/shape.js';
 import { NumArray, type JsonNode } from './json.js';
 
 /** A request that is wrong: the HTTP status and a message naming the field, expected vs got. */
@@ -40,12 +41,6 @@ export function isList(v: JsonNode | undefined): v is JsonNode[] | NumArray {
 /** The length of a JSON list. */
 export function listLength(v: JsonNode[] | NumArray): number {
   return v instanceof NumArray ? v.shape[0] : v.length;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**
@@ -116,7 +111,7 @@ function find(v: JsonNode, path: string): Found {
     const f = find(v[i], `${path}[${i}]`);
     if (f.kind !== 'shape') return f;
     if (first === null) first = f.shape;
-    else if (!sameShape(first, f.shape)) return { kind: 'ragged', pathA: `${path}[0]`, shapeA: first, pathB: `${path}[${i}]`, shapeB: f.shape };
+    else if (!shapesEqual(first, f.shape)) return { kind: 'ragged', pathA: `${path}[0]`, shapeA: first, pathB: `${path}[${i}]`, shapeB: f.shape };
   }
   return { kind: 'shape', shape: [v.length, ...(first ?? [])] };
 }
@@ -163,7 +158,7 @@ export function explain(value: JsonNode, shape: readonly number[], path: string,
   if (f.kind === 'ragged') {
     return badRequest(`${path} is ragged: ${f.pathA} has ${describeShape(f.shapeA)} but ${f.pathB} has ${describeShape(f.shapeB)}; expected shape ${expected}`);
   }
-  if (!sameShape(f.shape, shape)) {
+  if (!shapesEqual(f.shape, shape)) {
     return badRequest(`${path}: expected shape ${expected}, got ${f.shape.length === 0 ? 'a single number' : shapeText(f.shape)}`);
   }
   const bad = findNonFinite(value, path);

@@ -6,10 +6,11 @@
 import { MessageChannel, parentPort, workerData } from 'node:worker_threads';
 import { Tensor, setBackend, setNumThreads } from '../index.js';
 import { modelFromArtifacts } from '../io/model-io.js';
+import { sizeOf } from '../tensor/shape.js';
 import { JsonSyntaxError, parseBody, type JsonNode } from './json.js';
 import { decodeRequest, type DecodedRequest } from './protocols.js';
 import { ByteWriter, RequestError } from './tensor-json.js';
-import type { BatchMessage, BatchResult, WireJob, WireOutcome, WorkerInit } from './pool.js';
+import { errorBody, type BatchMessage, type BatchResult, type WireJob, type WireOutcome, type WorkerInit } from './pool.js';
 
 const init = workerData as WorkerInit;
 setBackend(init.backend);
@@ -18,11 +19,7 @@ setBackend(init.backend);
 setNumThreads(1);
 const model = modelFromArtifacts(init.artifacts, `model "${init.spec.name}"`);
 const { spec, maxBatchSize } = init;
-const inSize = spec.inputShape.reduce((a, b) => a * b, 1);
-
-function errorBody(message: string): string {
-  return JSON.stringify({ error: message });
-}
+const inSize = sizeOf(spec.inputShape);
 
 // Kept from batch to batch, so that a steady load allocates (almost) nothing here: the inputs of a
 // batch, written by the decoders straight where predict reads them, and the response bodies.

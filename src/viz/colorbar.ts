@@ -13,6 +13,17 @@ export interface ColorScale {
   readonly color: (v: number) => Rgb;
 }
 
+/**
+ * The bound of a symmetric scale [-m, m] over `v`: its largest magnitude, or 1 when that is 0 or not
+ * finite (all zeros, a NaN or an infinity), so the scale stays drawable.
+ * @example maxAbs([-3, 2]) // 3
+ */
+export function maxAbs(v: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  return m > 0 && Number.isFinite(m) ? m : 1;
+}
+
 /** Short tick labels: `0`, `0.25`, `-1.3`, `4.2e-3`, `120`. */
 export function formatTick(v: number): string {
   if (v === 0 || !Number.isFinite(v)) return String(v === 0 ? 0 : v);

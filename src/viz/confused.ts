@@ -33,7 +33,8 @@ function readPredictions(yPred: ArrayInput, count: number, who: string): { class
   return { classes, confidence };
 }
 
-function confused(yTrue: ArrayInput, yPred: ArrayInput, k: number, who: string): { pairs: ConfusedPair[]; confidence: number[] | null } {
+/** The k most confused pairs, each prediction's confidence (with probabilities) and the number of labels. */
+function confused(yTrue: ArrayInput, yPred: ArrayInput, k: number, who: string): { pairs: ConfusedPair[]; confidence: number[] | null; count: number } {
   if (!Number.isInteger(k) || k < 1) throw new ArgumentError(`${who}: k must be a positive integer, got ${k}`);
   const truth = readLabels(yTrue, who);
   const pred = readPredictions(yPred, truth.length, who);
@@ -56,7 +57,7 @@ function confused(yTrue: ArrayInput, yPred: ArrayInput, k: number, who: string):
     return { trueClass, predicted, count: indices.length, indices };
   });
   pairs.sort((a, b) => b.count - a.count || a.trueClass - b.trueClass || a.predicted - b.predicted);
-  return { pairs: pairs.slice(0, k), confidence: conf };
+  return { pairs: pairs.slice(0, k), confidence: conf, count: truth.length };
 }
 
 /**
@@ -86,8 +87,7 @@ export interface MostConfusedOptions extends SaveOptions {
  */
 export function plotMostConfused(images: ArrayInput, yTrue: ArrayInput, yPred: ArrayInput, options: MostConfusedOptions = {}): Picture & { pairs: ConfusedPair[] } {
   const who = 'viz.plotMostConfused';
-  const { pairs, confidence } = confused(yTrue, yPred, options.k ?? 5, who);
-  const truthCount = readLabels(yTrue, who).length;
+  const { pairs, confidence, count: truthCount } = confused(yTrue, yPred, options.k ?? 5, who);
   const imgs = readImages(images, truthCount, who);
   if (imgs.count !== truthCount) throw new ShapeError(`${who}: ${imgs.count} images but ${truthCount} labels`);
   const examples = options.examples ?? 8;

@@ -118,9 +118,14 @@ export function savePicture(picture: Picture, options: SaveOptions, who: string)
   if (file === undefined) return;
   if (typeof file !== 'string' || file === '') throw new ArgumentError(`${who}: file must be a non-empty path, got ${JSON.stringify(file)}`);
   const asSvg = pictureFormat(file, format, who) === 'svg';
+  writePictureFile(file, asSvg ? picture.svg : picture.png, who);
+}
+
+/** Writes a picture file, creating parent folders; fs errors become errors naming `who` and the file. */
+export function writePictureFile(file: string, bytes: string | Uint8Array, who: string): void {
   ensureDirSync(dirname(file), who);
   try {
-    writeFileSync(file, asSvg ? picture.svg : picture.png);
+    writeFileSync(file, bytes);
   } catch (e) {
     throw fileSystemError(e, who, 'write', file);
   }

@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { ArgumentError } from '../errors.js';
 import { binary, COLORS, diverging, Figure, overInk, savePicture, type Picture, type SaveOptions } from './figure.js';
-import { drawColorBar, colorBarWidth } from './colorbar.js';
+import { drawColorBar, colorBarWidth, maxAbs } from './colorbar.js';
 import type { ArrayInput } from './input.js';
 import { imageLayout } from './model-input.js';
 import { chooseClass, gradientAt, integratedAt, plan, type SaliencyOptions } from './saliency.js';
@@ -59,12 +59,6 @@ function fmtValue(v: number, output: SaliencyOptions['output']): string {
   if (output === 'probability') return v.toFixed(3);
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-3 || a >= 1e4) ? v.toExponential(2).replace('e+', 'e') : String(Number(v.toPrecision(3)));
-}
-
-function maxAbs(v: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
-  return m > 0 && Number.isFinite(m) ? m : 1;
 }
 
 /**

@@ -1,10 +1,8 @@
 // viz.saveImage: one image tensor to a PNG file, Keras' keras.utils.save_img. Handy for looking at
 // a sample, for making an image folder (data.loadImageFolder) or a digit to send to a server.
 
-import { dirname } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
-import { ensureDirSync, fileSystemError } from '../io/paths.js';
+import { writePictureFile } from './figure.js';
 import { flat, type ArrayInput } from './input.js';
 import { Raster } from './raster.js';
 import { encodePng } from './png.js';
@@ -60,11 +58,6 @@ export function saveImage(file: string, image: ArrayInput, options: SaveImageOpt
     }
   }
   const png = encodePng(raster);
-  ensureDirSync(dirname(file), who);
-  try {
-    writeFileSync(file, png);
-  } catch (e) {
-    throw fileSystemError(e, who, 'write', file);
-  }
+  writePictureFile(file, png, who);
   return png;
 }

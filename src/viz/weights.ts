@@ -3,6 +3,7 @@
 
 import type { Layer } from '../layers/layer.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { maxAbs } from './colorbar.js';
 import { diverging, Figure, savePicture, type Picture, type SaveOptions } from './figure.js';
 import { describeLayer, layerWeight } from './model-input.js';
 import { drawSection, sectionSize, type Tile, type TileLayout } from './tiles.js';
@@ -92,9 +93,7 @@ function weightTiles(
   if ((o.sort ?? 'norm') === 'norm') order.sort((a, b) => norms[b] - norms[a] || a - b);
   const shown = order.slice(0, max);
   const tiles: Tile[] = shown.map((u) => ({ label: label(u), planes: unitPlanes(kernel, units, u, rows * cols, channels).slice(0, maxPlanes) }));
-  let scale = 0;
-  for (const t of tiles) for (const p of t.planes) for (let i = 0; i < p.length; i++) scale = Math.max(scale, Math.abs(p[i]));
-  if (!(scale > 0) || !Number.isFinite(scale)) scale = 1;
+  const scale = maxAbs(tiles.flatMap((t) => t.planes.flatMap((p) => Array.from(p))));
 
   const section = {
     title: o.title ?? title,
