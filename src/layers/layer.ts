@@ -256,23 +256,31 @@ export abstract class Layer {
 
   /** Sets weights in Keras order from tensors or nested arrays; every shape is checked before anything changes. */
   setWeights(ws: (Tensor | TensorLike)[]): void {
-    const who = `${this.className} "${this.name}": setWeights`;
-    const vars = this.weights;
-    if (!Array.isArray(ws) || ws.length !== vars.length) {
-      throw new ArgumentError(`${who} expected a list of ${vars.length} arrays (${vars.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ') || 'the layer has no weights yet'}), got ${Array.isArray(ws) ? ws.length : describeValue(ws)}`);
-    }
-    const values = vars.map((v, i) => {
-      const t = toWeightValue(`${who}: weight ${v.name}`, ws[i]);
-      if (t.shape.join() !== v.shape.join()) throw new ShapeError(`${this.className} "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(t.shape)}`);
-      return t;
-    });
-    vars.forEach((v, i) => v.assign(values[i]));
+    assignWeights(`${this.className} "${this.name}"`, 'the layer', this.weights, ws);
   }
 
   /** @internal Every variable in creation order (for saving). */
   allVariables(): Variable[] {
     return [...this.variables];
   }
+}
+
+/**
+ * @internal Assigns `ws` to `vars` in order (a layer's or a model's setWeights): the count and every
+ * shape are checked before anything changes. `owner` is `Dense "dense_1"`; `holder` names the owner
+ * in the "has no weights yet" hint.
+ */
+export function assignWeights(owner: string, holder: string, vars: Variable[], ws: unknown): void {
+  const who = `${owner}: setWeights`;
+  if (!Array.isArray(ws) || ws.length !== vars.length) {
+    throw new ArgumentError(`${who} expected a list of ${vars.length} arrays (${vars.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ') || `${holder} has no weights yet`}), got ${Array.isArray(ws) ? ws.length : describeValue(ws)}`);
+  }
+  const values = vars.map((v, i) => {
+    const t = toWeightValue(`${who}: weight ${v.name}`, ws[i]);
+    if (t.shape.join() !== v.shape.join()) throw new ShapeError(`${owner}: weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(t.shape)}`);
+    return t;
+  });
+  vars.forEach((v, i) => v.assign(values[i]));
 }
 
 /** @internal A weight value given as a tensor or a (nested) array (Keras takes NumPy arrays), as a tensor. */

@@ -4,7 +4,7 @@
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { noGrad } from '../autograd/engine.js';
-import { Layer, toWeightValue, uniqueName, type Shape } from '../layers/layer.js';
+import { Layer, assignWeights, uniqueName, type Shape } from '../layers/layer.js';
 import { Dense } from '../layers/dense.js';
 import { InputLayer } from '../layers/input.js';
 import type { Variable } from '../layers/variable.js';
@@ -405,18 +405,7 @@ export class Sequential {
    */
   setWeights(ws: (Tensor | TensorLike)[]): void {
     if (this.#inCallback === 0) this.#refuseWhileTraining('setWeights');
-    const who = `Sequential "${this.name}": setWeights`;
-    const vars = this.weights;
-    if (!Array.isArray(ws) || ws.length !== vars.length) {
-      const names = vars.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ');
-      throw new ArgumentError(`${who} expected a list of ${vars.length} arrays (${names || 'the model has no weights yet'}), got ${Array.isArray(ws) ? `${ws.length}` : describeValue(ws)}`);
-    }
-    const values = vars.map((v, i) => {
-      const t = toWeightValue(`${who}: weight ${v.name}`, ws[i]);
-      if (t.shape.join() !== v.shape.join()) throw new ShapeError(`Sequential "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(t.shape)}`);
-      return t;
-    });
-    vars.forEach((v, i) => v.assign(values[i]));
+    assignWeights(`Sequential "${this.name}"`, 'the model', this.weights, ws);
   }
 
   /** The number of weight values in all layers (trainable or not). @example model.countParams() // 101770 for the MNIST MLP */
