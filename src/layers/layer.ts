@@ -298,12 +298,4 @@ function checkShapeArg(who: string, key: string, v: unknown, example: string): v
   if (!ok) throw new ArgumentError(`${who}: ${key} must be a list of positive integers (${example}); got ${describeValue(v)}`);
 }
 
-/** @internal Checks that a runtime input matches what a layer was built for (null dims match anything). */
-export function checkInputShape(layer: string, className: string, expected: Shape, got: readonly number[]): void {
-  const ok = expected.length === got.length && expected.every((d, i) => d === null || d === got[i]);
-  if (!ok) {
-    throw new ShapeError(`${className} "${layer}": expected input shape ${fmtShape(expected.map((d) => (d === null ? 'None' : d)) as unknown as number[])}, got ${fmtShape(got)}`);
-  }
-}
-
 export { snakeCase };
