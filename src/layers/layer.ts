@@ -197,6 +197,17 @@ export abstract class Layer {
     return this.call(x, opts);
   }
 
+  /**
+   * @internal How a model checks its input against this layer when it is the first one. A layer
+   * that takes more than exactly the model's declared input shape overrides this (Dense: any rank
+   * >= 2 with the right last dimension) and returns null when `shape` fits, or the error message
+   * (naming the layer) when not. The default, undefined, leaves the check to the model: the
+   * declared shape, null dims matching anything.
+   */
+  checkModelInput(_shape: readonly number[], _expected: Shape): string | null | undefined {
+    return undefined;
+  }
+
   /** @internal Builds for an input shape (and checks it against a declared input shape). */
   buildFor(inputShape: Shape): void {
     if (this.built) return;

@@ -5,7 +5,6 @@ import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { noGrad } from '../autograd/engine.js';
 import { Layer, assignWeights, uniqueName, type Shape } from '../layers/layer.js';
-import { Dense } from '../layers/dense.js';
 import { InputLayer } from '../layers/input.js';
 import type { Variable } from '../layers/variable.js';
 import { getLoss, type LossFn } from '../losses/index.js';
@@ -206,8 +205,8 @@ export class Sequential {
     if (!this.#built) this.build([null, ...x.shape.slice(1)]);
     const first = this.layers[0];
     const expected = this.#inputShape!;
-    // Dense checks its own input (it accepts any rank with the right last dimension).
-    if (!(first instanceof Dense)) {
+    // A layer with its own rule for the model's input (Dense) checks its input in its call.
+    if (first.checkModelInput(x.shape, expected) === undefined) {
       const ok = expected.length === x.rank && expected.every((d, i) => d === null || d === x.shape[i]);
       if (!ok) {
         const exp = `[${expected.map((d) => (d === null ? 'None' : d)).join(', ')}]`;
@@ -361,12 +360,9 @@ export class Sequential {
     const of = what ? ` (${what})` : '';
     const first = this.layers[0];
     if (!expected || !first) return;
-    if (first instanceof Dense) {
-      // Dense takes any rank >= 2 with the right last dimension.
-      const last = expected[expected.length - 1];
-      if (x.rank >= 2 && (last === null || x.shape[x.rank - 1] === last)) return;
-      throw new ShapeError(`Dense "${first.name}": expected input last dimension ${last}, got ${fmtShape(x.shape)}${of}${reshapeHint(x, expected)}`);
-    }
+    const own = first.checkModelInput(x.shape, expected);
+    if (own === null) return;
+    if (own !== undefined) throw new ShapeError(`${own}${of}${reshapeHint(x, expected)}`);
     if (expected.length === x.rank && expected.every((d, i) => i === 0 || d === null || d === x.shape[i])) return;
     throw new ShapeError(`${first.className} "${first.name}": expected input shape ${fmtShape(expected)}, got ${fmtShape(x.shape)}${of}${reshapeHint(x, expected)}`);
   }
