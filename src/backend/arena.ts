@@ -58,6 +58,11 @@ export function stepOutput(shape: number[], dtype: DType): Tensor {
   return new Tensor(layerOutput(dtype, sizeOf(shape)), shape, dtype);
 }
 
+/** scratch as a tensor of `shape`. */
+export function scratchTensor(shape: number[], dtype: DType): Tensor {
+  return new Tensor(scratch(dtype, sizeOf(shape)), shape, dtype);
+}
+
 /**
  * Runs fn in an arena and returns its result with a function that gives the arena's storage back.
  * A nested call runs inside the outer arena (its release does nothing). Every tensor made on

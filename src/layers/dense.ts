@@ -103,6 +103,13 @@ export class Dense extends Layer {
     return out;
   }
 
+  /** @internal First in a model, Dense takes any rank >= 2 with the right last dimension (Keras semantics). */
+  override checkModelInput(shape: readonly number[], expected: Shape): string | null {
+    const last = expected[expected.length - 1];
+    if (shape.length >= 2 && (last === null || shape[shape.length - 1] === last)) return null;
+    return `Dense "${this.name}": expected input last dimension ${last}, got ${fmtShape(shape)}`;
+  }
+
   computeOutputShape(inputShape: Shape): Shape {
     return [...inputShape.slice(0, -1), this.units];
   }

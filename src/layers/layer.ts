@@ -197,6 +197,17 @@ export abstract class Layer {
     return this.call(x, opts);
   }
 
+  /**
+   * @internal How a model checks its input against this layer when it is the first one. A layer
+   * that takes more than exactly the model's declared input shape overrides this (Dense: any rank
+   * >= 2 with the right last dimension) and returns null when `shape` fits, or the error message
+   * (naming the layer) when not. The default, undefined, leaves the check to the model: the
+   * declared shape, null dims matching anything.
+   */
+  checkModelInput(_shape: readonly number[], _expected: Shape): string | null | undefined {
+    return undefined;
+  }
+
   /** @internal Builds for an input shape (and checks it against a declared input shape). */
   buildFor(inputShape: Shape): void {
     if (this.built) return;
@@ -256,23 +267,31 @@ export abstract class Layer {
 
   /** Sets weights in Keras order from tensors or nested arrays; every shape is checked before anything changes. */
   setWeights(ws: (Tensor | TensorLike)[]): void {
-    const who = `${this.className} "${this.name}": setWeights`;
-    const vars = this.weights;
-    if (!Array.isArray(ws) || ws.length !== vars.length) {
-      throw new ArgumentError(`${who} expected a list of ${vars.length} arrays (${vars.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ') || 'the layer has no weights yet'}), got ${Array.isArray(ws) ? ws.length : describeValue(ws)}`);
-    }
-    const values = vars.map((v, i) => {
-      const t = toWeightValue(`${who}: weight ${v.name}`, ws[i]);
-      if (t.shape.join() !== v.shape.join()) throw new ShapeError(`${this.className} "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(t.shape)}`);
-      return t;
-    });
-    vars.forEach((v, i) => v.assign(values[i]));
+    assignWeights(`${this.className} "${this.name}"`, 'the layer', this.weights, ws);
   }
 
   /** @internal Every variable in creation order (for saving). */
   allVariables(): Variable[] {
     return [...this.variables];
   }
+}
+
+/**
+ * @internal Assigns `ws` to `vars` in order (a layer's or a model's setWeights): the count and every
+ * shape are checked before anything changes. `owner` is `Dense "dense_1"`; `holder` names the owner
+ * in the "has no weights yet" hint.
+ */
+export function assignWeights(owner: string, holder: string, vars: Variable[], ws: unknown): void {
+  const who = `${owner}: setWeights`;
+  if (!Array.isArray(ws) || ws.length !== vars.length) {
+    throw new ArgumentError(`${who} expected a list of ${vars.length} arrays (${vars.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ') || `${holder} has no weights yet`}), got ${Array.isArray(ws) ? ws.length : describeValue(ws)}`);
+  }
+  const values = vars.map((v, i) => {
+    const t = toWeightValue(`${who}: weight ${v.name}`, ws[i]);
+    if (t.shape.join() !== v.shape.join()) throw new ShapeError(`${owner}: weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(t.shape)}`);
+    return t;
+  });
+  vars.forEach((v, i) => v.assign(values[i]));
 }
 
 /** @internal A weight value given as a tensor or a (nested) array (Keras takes NumPy arrays), as a tensor. */
@@ -288,14 +307,6 @@ function checkShapeArg(who: string, key: string, v: unknown, example: string): v
   const dimOk = (d: unknown): boolean => d === null || (typeof d === 'number' && Number.isInteger(d) && d > 0);
   const ok = Array.isArray(v) && (key !== 'batchInputShape' || v.length > 0) && v.every(dimOk);
   if (!ok) throw new ArgumentError(`${who}: ${key} must be a list of positive integers (${example}); got ${describeValue(v)}`);
-}
-
-/** @internal Checks that a runtime input matches what a layer was built for (null dims match anything). */
-export function checkInputShape(layer: string, className: string, expected: Shape, got: readonly number[]): void {
-  const ok = expected.length === got.length && expected.every((d, i) => d === null || d === got[i]);
-  if (!ok) {
-    throw new ShapeError(`${className} "${layer}": expected input shape ${fmtShape(expected.map((d) => (d === null ? 'None' : d)) as unknown as number[])}, got ${fmtShape(got)}`);
-  }
 }
 
 export { snakeCase };

@@ -236,6 +236,22 @@ describe('layer API', () => {
     assert.deepEqual(new Reshape({ targetShape: [2, 3] }).getConfig().targetShape, [2, 3]);
   });
 
+  test('setWeights messages, word for word, from a layer and from a model', () => {
+    const exact = (cls: typeof ArgumentError | typeof ShapeError, msg: string) => (e: unknown) => e instanceof cls && e.message === msg;
+    const l = dense({ units: 2, name: 'swx' });
+    assert.throws(() => l.setWeights([zeros([1])]), exact(ArgumentError, 'Dense "swx": setWeights expected a list of 0 arrays (the layer has no weights yet), got 1'));
+    l.apply(zeros([1, 3]));
+    assert.throws(() => l.setWeights('w' as never), exact(ArgumentError, 'Dense "swx": setWeights expected a list of 2 arrays (swx/kernel [3, 2], swx/bias [2]), got "w" (a string)'));
+    assert.throws(() => l.setWeights([zeros([3, 2]), 'b' as never]), exact(ArgumentError, 'Dense "swx": setWeights: weight swx/bias: expected a Tensor or a (nested) array of numbers, got "b" (a string)'));
+    assert.throws(() => l.setWeights([zeros([3, 2]), zeros([3])]), exact(ShapeError, 'Dense "swx": weight swx/bias expects shape [2], got [3]'));
+    const m = new Sequential([dense({ units: 1, name: 'mx' })], { name: 'seqx' });
+    assert.throws(() => m.setWeights([zeros([1])]), exact(ArgumentError, 'Sequential "seqx": setWeights expected a list of 0 arrays (the model has no weights yet), got 1'));
+    m.build([null, 2]);
+    assert.throws(() => m.setWeights({} as never), exact(ArgumentError, 'Sequential "seqx": setWeights expected a list of 2 arrays (mx/kernel [2, 1], mx/bias [1]), got {} (an object)'));
+    assert.throws(() => m.setWeights([zeros([2, 1]), null as never]), exact(ArgumentError, 'Sequential "seqx": setWeights: weight mx/bias: expected a Tensor or a (nested) array of numbers, got null'));
+    assert.throws(() => m.setWeights([zeros([1, 2]), zeros([1])]), exact(ShapeError, 'Sequential "seqx": weight mx/kernel expects shape [2, 1], got [1, 2]'));
+  });
+
   test('setWeights checks count and shapes, naming the layer and weight', () => {
     const l = dense({ units: 2, name: 'sw' });
     l.apply(zeros([1, 3]));

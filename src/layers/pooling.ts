@@ -42,10 +42,11 @@ abstract class Pooling2D extends Layer {
     channelsLast(who, args.dataFormat);
   }
 
-  protected static readArgs(r: ConfigReader, base: LayerArgs): Pooling2DArgs {
+  /** @internal Builds the layer (of the class it is called on) from a saved (snake_case) config; loadModel uses it. */
+  static fromConfig<T extends Pooling2D>(this: new (args: Pooling2DArgs) => T, r: ConfigReader, base: LayerArgs): T {
     r.oneOf('data_format', ['channels_last'], 'channels_last');
     const poolSize = r.pair('pool_size', [2, 2]);
-    return { ...base, poolSize, strides: r.has('strides') ? r.pair('strides') : poolSize, padding: r.oneOf('padding', ['valid', 'same'] as const, 'valid') };
+    return new this({ ...base, poolSize, strides: r.has('strides') ? r.pair('strides') : poolSize, padding: r.oneOf('padding', ['valid', 'same'] as const, 'valid') });
   }
 
   private get who(): string {
@@ -81,10 +82,6 @@ export class MaxPooling2D extends Pooling2D {
   constructor(args: Pooling2DArgs = {}) {
     super(args, 'max_pooling2d');
   }
-  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
-  static fromConfig(r: ConfigReader, base: LayerArgs): MaxPooling2D {
-    return new MaxPooling2D(Pooling2D.readArgs(r, base));
-  }
   protected pool(x: Tensor): Tensor {
     return ops.maxPool2d(x, { poolSize: this.poolSize, strides: this.strides, padding: this.padding });
   }
@@ -103,10 +100,6 @@ export class AveragePooling2D extends Pooling2D {
   readonly className = AveragePooling2D.className;
   constructor(args: Pooling2DArgs = {}) {
     super(args, 'average_pooling2d');
-  }
-  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
-  static fromConfig(r: ConfigReader, base: LayerArgs): AveragePooling2D {
-    return new AveragePooling2D(Pooling2D.readArgs(r, base));
   }
   protected pool(x: Tensor): Tensor {
     return ops.avgPool2d(x, { poolSize: this.poolSize, strides: this.strides, padding: this.padding });
@@ -138,9 +131,10 @@ abstract class GlobalPooling2D extends Layer {
     channelsLast(who, args.dataFormat);
   }
 
-  protected static readArgs(r: ConfigReader, base: LayerArgs): GlobalPooling2DArgs {
+  /** @internal Builds the layer (of the class it is called on) from a saved (snake_case) config; loadModel uses it. */
+  static fromConfig<T extends GlobalPooling2D>(this: new (args: GlobalPooling2DArgs) => T, r: ConfigReader, base: LayerArgs): T {
     r.oneOf('data_format', ['channels_last'], 'channels_last');
-    return { ...base, keepdims: r.bool('keepdims', false) };
+    return new this({ ...base, keepdims: r.bool('keepdims', false) });
   }
 
   call(x: Tensor): Tensor {
@@ -172,10 +166,6 @@ export class GlobalAveragePooling2D extends GlobalPooling2D {
   constructor(args: GlobalPooling2DArgs = {}) {
     super(args, 'global_average_pooling2d');
   }
-  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
-  static fromConfig(r: ConfigReader, base: LayerArgs): GlobalAveragePooling2D {
-    return new GlobalAveragePooling2D(GlobalPooling2D.readArgs(r, base));
-  }
   protected reduce(x: Tensor): Tensor {
     return ops.mean(x, [1, 2], { keepDims: this.keepdims });
   }
@@ -193,10 +183,6 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
   readonly className = GlobalMaxPooling2D.className;
   constructor(args: GlobalPooling2DArgs = {}) {
     super(args, 'global_max_pooling2d');
-  }
-  /** @internal Builds the layer from a saved (snake_case) config; loadModel uses it. */
-  static fromConfig(r: ConfigReader, base: LayerArgs): GlobalMaxPooling2D {
-    return new GlobalMaxPooling2D(GlobalPooling2D.readArgs(r, base));
   }
   protected reduce(x: Tensor): Tensor {
     return ops.max(x, [1, 2], { keepDims: this.keepdims });

@@ -142,6 +142,8 @@ interface LossSpec {
    * in the user's data (not its place in a shuffled batch) before any step has run.
    */
   readonly checkLabels?: (who: string, labels: Tensor, classes: number | null) => void;
+  /** Checks option values beyond their type (which makeLoss checks for every loss), throwing an ArgumentError naming `who`. */
+  readonly checkConfig?: (who: string, o: LossConfig) => void;
 }
 
 const fromLogits = { fromLogits: false };
@@ -150,7 +152,13 @@ const fromLogits = { fromLogits: false };
 const LOSS_SPECS: readonly LossSpec[] = [
   { name: 'mean_squared_error', className: 'MeanSquaredError', aliases: ['mse'], defaults: {}, fn: (a, b) => meanSquaredError(a, b) },
   { name: 'mean_absolute_error', className: 'MeanAbsoluteError', aliases: ['mae'], defaults: {}, fn: (a, b) => meanAbsoluteError(a, b) },
-  { name: 'huber', className: 'Huber', instanceName: 'huber_loss', aliases: ['huber_loss'], defaults: { delta: 1 }, fn: (a, b, o) => huber(a, b, o.delta as number) },
+  {
+    name: 'huber', className: 'Huber', instanceName: 'huber_loss', aliases: ['huber_loss'], defaults: { delta: 1 },
+    fn: (a, b, o) => huber(a, b, o.delta as number),
+    checkConfig: (who, o) => {
+      if (!((o.delta as number) > 0 && Number.isFinite(o.delta))) throw new ArgumentError(`${who}: delta must be a positive number, got ${describeValue(o.delta)}`);
+    },
+  },
   {
     name: 'binary_crossentropy', className: 'BinaryCrossentropy', aliases: [], defaults: fromLogits,
     fn: (a, b, o) => binaryCrossentropy(a, b, o.fromLogits as boolean), checkLabels: (who, y) => checkBinaryLabels(who, y),
@@ -185,7 +193,7 @@ function makeLoss(spec: LossSpec, options: unknown): LossFn {
     }
     config[k] = v as number | boolean;
   }
-  if (spec.name === 'huber' && !((config.delta as number) > 0 && Number.isFinite(config.delta))) throw new ArgumentError(`${who}: delta must be a positive number, got ${describeValue(config.delta)}`);
+  spec.checkConfig?.(who, config);
   const frozen = Object.freeze(config);
   return Object.assign((yTrue: Tensor, yPred: Tensor) => spec.fn(yTrue, yPred, frozen), { lossName: spec.name, lossConfig: frozen });
 }

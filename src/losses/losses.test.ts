@@ -171,6 +171,16 @@ describe('loss lookup and errors', () => {
     assert.equal(getLoss(custom), custom);
   });
 
+  test('huber refuses a delta that is not a positive finite number, word for word', () => {
+    const exact = (msg: string) => (e: unknown) => e instanceof ArgumentError && e.message === msg;
+    assert.throws(() => losses.huber({ delta: 0 }), exact('losses.huber: delta must be a positive number, got 0'));
+    assert.throws(() => losses.huber({ delta: -1 }), exact('losses.huber: delta must be a positive number, got -1'));
+    assert.throws(() => losses.huber({ delta: NaN }), exact('losses.huber: delta must be a positive number, got NaN'));
+    assert.throws(() => losses.huber({ delta: Infinity }), exact('losses.huber: delta must be a positive number, got Infinity'));
+    assert.throws(() => losses.huber({ delta: '2' as never }), exact('losses.huber: delta must be a number, got "2" (a string)'));
+    assert.equal(losses.huber({ delta: 0.5 }).lossConfig?.delta, 0.5);
+  });
+
   test('unknown names list the valid ones', () => {
     assert.throws(() => getLoss('mean_square_error'), (e: unknown) => e instanceof ArgumentError && /unknown loss 'mean_square_error'; valid names: .*mean_squared_error.*sparse_categorical_crossentropy/.test(e.message));
   });

@@ -177,4 +177,18 @@ describe('compile', () => {
     const flat = new Sequential([layers.flatten({ inputShape: [28, 28], name: 'flat' }), layers.dense({ units: 2 })]);
     assert.throws(() => flat.predict(zeros([4, 28, 27])), /Flatten "flat": expected input shape \[None, 28, 28\], got \[4, 28, 27\]/);
   });
+
+  test('the first layer sets the input rule: Dense takes any rank >= 2 with the right last dimension, others the declared shape', () => {
+    const exact = (msg: string) => (e: unknown) => e instanceof ShapeError && e.message === msg;
+    const d = new Sequential([layers.dense({ units: 2, inputShape: [4], name: 'd1' })]);
+    assert.deepEqual(d.predict(zeros([5, 2, 4])).shape, [5, 2, 2]);
+    assert.deepEqual(d.predictOnBatch(zeros([2, 2, 2, 4])).shape, [2, 2, 2, 2]);
+    assert.throws(() => d.predict(zeros([5, 3])), exact('Dense "d1": expected input last dimension 4, got [5, 3]'));
+    assert.throws(() => d.predictOnBatch(zeros([6])), exact('Dense "d1": expected input last dimension 4, got [6]'));
+    assert.throws(() => d.call(zeros([5, 3]), false), exact('Dense "d1": expected input last dimension 4, got [5, 3]'));
+    const f = new Sequential([layers.flatten({ inputShape: [2, 3], name: 'f1' }), layers.dense({ units: 1 })]);
+    assert.throws(() => f.predictOnBatch(zeros([5, 6])), exact('Flatten "f1": expected input shape [None, 2, 3], got [5, 6]: its 30 values make 5 samples of [2, 3]; reshape it, e.g. x.reshape([5, 2, 3])'));
+    assert.throws(() => f.predictOnBatch(zeros([5, 3])), exact('Flatten "f1": expected input shape [None, 2, 3], got [5, 3]'));
+    assert.throws(() => f.call(zeros([5, 6]), false), exact('Flatten "f1": expected input shape [None, 2, 3], got [5, 6]'));
+  });
 });

@@ -4,8 +4,7 @@
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import * as ops from '../ops/index.js';
 import { noGrad } from '../autograd/engine.js';
-import { Layer, toWeightValue, uniqueName, type Shape } from '../layers/layer.js';
-import { Dense } from '../layers/dense.js';
+import { Layer, assignWeights, uniqueName, type Shape } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
 import type { Variable } from '../layers/variable.js';
 import { getLoss, type LossFn } from '../losses/index.js';
@@ -206,8 +205,8 @@ export class Sequential {
     if (!this.#built) this.build([null, ...x.shape.slice(1)]);
     const first = this.layers[0];
     const expected = this.#inputShape!;
-    // Dense checks its own input (it accepts any rank with the right last dimension).
-    if (!(first instanceof Dense)) {
+    // A layer with its own rule for the model's input (Dense) checks its input in its call.
+    if (first.checkModelInput(x.shape, expected) === undefined) {
       const ok = expected.length === x.rank && expected.every((d, i) => d === null || d === x.shape[i]);
       if (!ok) {
         const exp = `[${expected.map((d) => (d === null ? 'None' : d)).join(', ')}]`;
@@ -361,12 +360,9 @@ export class Sequential {
     const of = what ? ` (${what})` : '';
     const first = this.layers[0];
     if (!expected || !first) return;
-    if (first instanceof Dense) {
-      // Dense takes any rank >= 2 with the right last dimension.
-      const last = expected[expected.length - 1];
-      if (x.rank >= 2 && (last === null || x.shape[x.rank - 1] === last)) return;
-      throw new ShapeError(`Dense "${first.name}": expected input last dimension ${last}, got ${fmtShape(x.shape)}${of}${reshapeHint(x, expected)}`);
-    }
+    const own = first.checkModelInput(x.shape, expected);
+    if (own === null) return;
+    if (own !== undefined) throw new ShapeError(`${own}${of}${reshapeHint(x, expected)}`);
     if (expected.length === x.rank && expected.every((d, i) => i === 0 || d === null || d === x.shape[i])) return;
     throw new ShapeError(`${first.className} "${first.name}": expected input shape ${fmtShape(expected)}, got ${fmtShape(x.shape)}${of}${reshapeHint(x, expected)}`);
   }
@@ -405,18 +401,7 @@ export class Sequential {
    */
   setWeights(ws: (Tensor | TensorLike)[]): void {
     if (this.#inCallback === 0) this.#refuseWhileTraining('setWeights');
-    const who = `Sequential "${this.name}": setWeights`;
-    const vars = this.weights;
-    if (!Array.isArray(ws) || ws.length !== vars.length) {
-      const names = vars.map((v) => `${v.name} ${fmtShape(v.shape)}`).join(', ');
-      throw new ArgumentError(`${who} expected a list of ${vars.length} arrays (${names || 'the model has no weights yet'}), got ${Array.isArray(ws) ? `${ws.length}` : describeValue(ws)}`);
-    }
-    const values = vars.map((v, i) => {
-      const t = toWeightValue(`${who}: weight ${v.name}`, ws[i]);
-      if (t.shape.join() !== v.shape.join()) throw new ShapeError(`Sequential "${this.name}": weight ${v.name} expects shape ${fmtShape(v.shape)}, got ${fmtShape(t.shape)}`);
-      return t;
-    });
-    vars.forEach((v, i) => v.assign(values[i]));
+    assignWeights(`Sequential "${this.name}"`, 'the model', this.weights, ws);
   }
 
   /** The number of weight values in all layers (trainable or not). @example model.countParams() // 101770 for the MNIST MLP */

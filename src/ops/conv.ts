@@ -2,15 +2,14 @@
 // geometry (strides, dilation, 'valid' / 'same' padding) that convolution and pooling share.
 // Geometry is worked out here once, before dispatch; kernels receive it ready-made.
 
-import { Tensor, type TensorLike } from '../tensor/tensor.js';
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { isFloat, type DType } from '../tensor/dtype.js';
-import { sizeOf } from '../tensor/shape.js';
 import type { Conv2dInfo, DenseActivation, Window2d } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
 import { empty } from './elementwise.js';
-import { scratch, stepOutput as kernelOutput } from '../backend/arena.js';
+import { scratchTensor, stepOutput } from '../backend/arena.js';
 import { cast } from './shape-ops.js';
 import { ArgumentError, DtypeError, ShapeError, fmtShape } from '../errors.js';
 
@@ -154,7 +153,7 @@ export function conv2d(x: TensorLike, kernel: TensorLike, opts: Conv2dOptions = 
   const padding = checkPadding(op, opts.padding ?? 'valid');
   const geometry = window2d(op, xt.shape, [wt.shape[0], wt.shape[1]], strides, dilations, padding, 'kernel');
   const info: Conv2dInfo = { ...geometry, outChannels: filters };
-  const out = kernelOutput([info.batch, info.outHeight, info.outWidth, filters], dtype);
+  const out = stepOutput([info.batch, info.outHeight, info.outWidth, filters], dtype);
   getBackend().conv2d(xt, wt, bt, activation, info, out);
   return record(out, 'conv2d', bt ? [xt, wt, bt] : [xt, wt], { activation, info });
 }
@@ -174,9 +173,9 @@ export function conv2dBackward(
 ): [Tensor | null, Tensor | null, Tensor | null] {
   const dtype = x.dtype;
   const g = asFloat(dy, dtype);
-  const dx = need[0] ? kernelOutput([...x.shape], dtype) : null;
+  const dx = need[0] ? stepOutput([...x.shape], dtype) : null;
   // dw is read by the optimizer right after: scratch storage of the training step (as for Dense).
-  const dw = need[1] ? new Tensor(scratch(dtype, sizeOf(w.shape)), [...w.shape], dtype) : null;
+  const dw = need[1] ? scratchTensor([...w.shape], dtype) : null;
   const db = need[2] ? empty([info.outChannels], dtype) : null;
   if (dx || dw || db) getBackend().conv2dBackward(x, w, y, g, activation, info, dx, dw, db);
   return [dx, dw, db];

@@ -1,10 +1,10 @@
 // Numerically stable softmax family.
 
-import { Tensor as TensorClass, type Tensor, type TensorLike } from '../tensor/tensor.js';
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { floatResult, isFloat } from '../tensor/dtype.js';
-import { normalizeAxis, sizeOf } from '../tensor/shape.js';
+import { normalizeAxis, swapWithLast } from '../tensor/shape.js';
 import { getBackend } from '../backend/index.js';
-import { layerOutput, scratch } from '../backend/arena.js';
+import { scratchTensor, stepOutput } from '../backend/arena.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
 import { empty, greater, mul } from './elementwise.js';
@@ -21,9 +21,7 @@ function lastAxisOp(kind: 'softmax' | 'logSoftmax', x: TensorLike, axis: number)
   const ax = normalizeAxis(kind, axis, t.rank);
   // The kernels work on the last axis; other axes go through a transpose there and back.
   if (ax !== t.rank - 1) {
-    const perm = t.shape.map((_, i) => i);
-    perm[ax] = t.rank - 1;
-    perm[t.rank - 1] = ax;
+    const perm = swapWithLast(t.rank, ax);
     return transpose(lastAxisOp(kind, transpose(t, perm), -1), perm);
   }
   const out = empty([...t.shape], t.dtype);
@@ -60,7 +58,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: DenseA
   const dtype = x.dtype === w.dtype && (!b || b.dtype === w.dtype) && isFloat(w.dtype) ? w.dtype : 'float32';
   // In a step of built-in layers the output stays in wasm memory, where the next layer's kernel and
   // the backward pass read it in place.
-  const out = new TensorClass(layerOutput(dtype, x.shape[0] * w.shape[1]), [x.shape[0], w.shape[1]], dtype);
+  const out = stepOutput([x.shape[0], w.shape[1]], dtype);
   getBackend().denseForward(x, w, b, activation, out);
   return record(out, 'dense', b ? [x, w, b] : [x, w], { activation });
 }
@@ -91,9 +89,9 @@ export function denseBackward(
   // All three are read within the step (dx by the previous layer's backward, dw and db by the
   // optimizer right after): scratch storage lets the wasm backend keep them in its memory (no copy
   // out and back in), and the training step gives it back when the step ends.
-  const dx = need[0] ? new TensorClass(scratch(dtype, sizeOf(x.shape)), [...x.shape], dtype) : null;
-  const dw = need[1] ? new TensorClass(scratch(dtype, sizeOf(w.shape)), [...w.shape], dtype) : null;
-  const db = need[2] ? new TensorClass(scratch(dtype, w.shape[1]), [w.shape[1]], dtype) : null;
+  const dx = need[0] ? scratchTensor([...x.shape], dtype) : null;
+  const dw = need[1] ? scratchTensor([...w.shape], dtype) : null;
+  const db = need[2] ? scratchTensor([w.shape[1]], dtype) : null;
   getBackend().denseBackward(x, w, y, dy, activation, dx, dw, db);
   return [dx, dw, db];
 }

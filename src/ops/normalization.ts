@@ -9,13 +9,13 @@
 // same (tfjs-layers normalization.ts: tfc.moments, then doMovingAverage with that variance).
 
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
-import { isFloat, type DType } from '../tensor/dtype.js';
-import { normalizeAxis } from '../tensor/shape.js';
+import { floatResult, isFloat, type DType } from '../tensor/dtype.js';
+import { normalizeAxis, swapWithLast } from '../tensor/shape.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
 import { empty } from './elementwise.js';
-import { stepOutput as kernelOutput } from '../backend/arena.js';
+import { stepOutput } from '../backend/arena.js';
 import { transpose } from './shape-ops.js';
 import { asFloat } from './conv.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
@@ -59,7 +59,7 @@ function prepare(op: string, x: TensorLike, opts: BatchNormOptions): Prepared {
   const epsilon = opts.epsilon ?? 1e-3;
   if (!(Number.isFinite(epsilon) && epsilon >= 0)) throw new ArgumentError(`${op}: epsilon must be a number >= 0, got ${epsilon}`);
   const channels = t.shape[axis];
-  const dtype: DType = t.dtype === 'float64' ? 'float64' : 'float32';
+  const dtype = floatResult(t.dtype);
   const vec = (name: string, v: TensorLike | null | undefined): Tensor | null => {
     if (v === undefined || v === null) return null;
     const u = toTensor(v, op);
@@ -75,9 +75,7 @@ function prepare(op: string, x: TensorLike, opts: BatchNormOptions): Prepared {
   // The kernels normalize the last axis; another channel axis is moved there and back.
   let perm: number[] | null = null;
   if (axis !== t.rank - 1) {
-    perm = t.shape.map((_, i) => i);
-    perm[axis] = t.rank - 1;
-    perm[t.rank - 1] = axis;
+    perm = swapWithLast(t.rank, axis);
     t = transpose(t, perm);
   }
   return { x: t, perm, channels, dtype, gamma, beta, epsilon };
@@ -103,7 +101,7 @@ export function batchNorm(x: TensorLike, mean: TensorLike, variance: TensorLike,
     }
     return asFloat(u, p.dtype);
   });
-  const out = kernelOutput([...p.x.shape], p.dtype);
+  const out = stepOutput([...p.x.shape], p.dtype);
   getBackend().batchNormForward(p.x, m, v, p.gamma, p.beta, p.epsilon, out);
   const inputs = [p.x, m, v, ...(p.gamma ? [p.gamma] : []), ...(p.beta ? [p.beta] : [])];
   return finish(p, record(out, 'batchNorm', inputs, { epsilon: p.epsilon, hasGamma: p.gamma !== null, hasBeta: p.beta !== null }));
@@ -121,7 +119,7 @@ export function batchNormTraining(x: TensorLike, opts: BatchNormOptions = {}): B
   const variance = empty([p.channels], p.dtype);
   const b = getBackend();
   b.batchNormStats(p.x, mean, variance);
-  const out = kernelOutput([...p.x.shape], p.dtype);
+  const out = stepOutput([...p.x.shape], p.dtype);
   b.batchNormForward(p.x, mean, variance, p.gamma, p.beta, p.epsilon, out);
   const inputs = [p.x, ...(p.gamma ? [p.gamma] : []), ...(p.beta ? [p.beta] : [])];
   const params = { epsilon: p.epsilon, hasGamma: p.gamma !== null, hasBeta: p.beta !== null, mean, variance };
@@ -144,7 +142,7 @@ export function batchNormBackward(
 ): [Tensor | null, Tensor | null, Tensor | null] {
   const dtype = x.dtype;
   const c = mean.shape[0];
-  const dx = need[0] ? kernelOutput([...x.shape], dtype) : null;
+  const dx = need[0] ? stepOutput([...x.shape], dtype) : null;
   const dgamma = need[1] ? empty([c], dtype) : null;
   const dbeta = need[2] ? empty([c], dtype) : null;
   if (dx || dgamma || dbeta) getBackend().batchNormBackward(x, mean, variance, gamma, asFloat(dy, dtype), epsilon, batchStats, dx, dgamma, dbeta);

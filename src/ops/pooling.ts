@@ -8,7 +8,7 @@ import type { Window2d } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/engine.js';
 import { toTensor } from './convert.js';
-import { stepOutput as kernelOutput } from '../backend/arena.js';
+import { stepOutput } from '../backend/arena.js';
 import { asFloat, checkNhwc, size2d, window2d, type Padding, type Size2d } from './conv.js';
 import { ArgumentError } from '../errors.js';
 
@@ -42,7 +42,7 @@ function poolSetup(op: 'maxPool2d' | 'avgPool2d', x: TensorLike, opts: Pool2dOpt
  */
 export function maxPool2d(x: TensorLike, opts: Pool2dOptions = {}): Tensor {
   const [t, info] = poolSetup('maxPool2d', x, opts);
-  const out = kernelOutput([info.batch, info.outHeight, info.outWidth, info.channels], t.dtype);
+  const out = stepOutput([info.batch, info.outHeight, info.outWidth, info.channels], t.dtype);
   getBackend().maxPool2d(t, info, out);
   return record(out, 'maxPool2d', [t], { info });
 }
@@ -53,21 +53,21 @@ export function maxPool2d(x: TensorLike, opts: Pool2dOptions = {}): Tensor {
  */
 export function avgPool2d(x: TensorLike, opts: Pool2dOptions = {}): Tensor {
   const [t, info] = poolSetup('avgPool2d', x, opts);
-  const out = kernelOutput([info.batch, info.outHeight, info.outWidth, info.channels], t.dtype);
+  const out = stepOutput([info.batch, info.outHeight, info.outWidth, info.channels], t.dtype);
   getBackend().avgPool2d(t, info, out);
   return record(out, 'avgPool2d', [t], { info });
 }
 
 /** @internal maxPool2d's input gradient. */
 export function maxPool2dBackward(x: Tensor, dy: Tensor, info: Window2d): Tensor {
-  const dx = kernelOutput([...x.shape], x.dtype);
+  const dx = stepOutput([...x.shape], x.dtype);
   getBackend().maxPool2dBackward(x, asFloat(dy, x.dtype), info, dx);
   return dx;
 }
 
 /** @internal avgPool2d's input gradient. */
 export function avgPool2dBackward(x: Tensor, dy: Tensor, info: Window2d): Tensor {
-  const dx = kernelOutput([...x.shape], x.dtype);
+  const dx = stepOutput([...x.shape], x.dtype);
   getBackend().avgPool2dBackward(asFloat(dy, x.dtype), info, dx);
   return dx;
 }

@@ -62,6 +62,18 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
   return a;
 }
 
+/**
+ * The permutation that swaps `axis` (0..rank-1) with the last axis; it is its own inverse, so one
+ * transpose moves the axis last for a kernel that works there and the same one moves it back.
+ * @example swapWithLast(4, 1) // [0, 3, 2, 1]
+ */
+export function swapWithLast(rank: number, axis: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  perm[axis] = rank - 1;
+  perm[rank - 1] = axis;
+  return perm;
+}
+
 /** `undefined` means every axis. Sorted, unique, non-negative. */
 export function normalizeAxes(op: string, axis: number | readonly number[] | undefined | null, rank: number): number[] {
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);

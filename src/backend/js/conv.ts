@@ -3,6 +3,7 @@
 // define what the fast kernels must compute.
 
 import type { Conv2dInfo, DenseActivation, TensorData, Window2d } from '../backend.js';
+import { relu } from './elementwise.js';
 
 /**
  * Calls visit(xOffset, tap) for every kernel tap of output position (n, oh, ow), in kernel order.
@@ -28,11 +29,6 @@ export function forEachTap(
       else if (padding) visit(-1, kh * info.windowWidth + kw);
     }
   }
-}
-
-/** relu that keeps NaN, like tf.nn.relu. */
-function relu(v: number): number {
-  return v > 0 ? v : v === v ? 0 : v;
 }
 
 export function conv2d(x: TensorData, w: TensorData, bias: TensorData | null, activation: DenseActivation, info: Conv2dInfo, out: TensorData): void {

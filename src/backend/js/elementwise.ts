@@ -63,6 +63,22 @@ function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
+/**
+ * relu that keeps NaN, like tf.nn.relu: x > 0 gives x, NaN gives the same NaN, anything else
+ * (-0 and the negatives) +0. Every JS relu (unary, Dense and conv2d forward) goes through it.
+ */
+export function relu(v: number): number {
+  return v > 0 ? v : v === v ? 0 : v;
+}
+
+/**
+ * o[i] = relu(a[i]) over all of a (o may be a). A function of its own because the same loop calling
+ * relu from inside denseForward measured ~1.3x slower there than the inline expression it replaced.
+ */
+export function reluInto(a: TypedArray, o: TypedArray): void {
+  for (let i = 0; i < a.length; i++) o[i] = relu(a[i]);
+}
+
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   abs: Math.abs,
@@ -72,7 +88,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   square: (x) => x * x,
   reciprocal: (x) => 1 / x,
   sign: (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0),
-  relu: (x) => (x > 0 ? x : Number.isNaN(x) ? NaN : 0),
+  relu, // unary() takes relu through reluInto; the entry keeps the table complete
   sigmoid,
   tanh: Math.tanh,
   softplus,
@@ -98,10 +114,7 @@ export function unary(op: UnaryOp, x: TensorData, out: TensorData): void {
   const o = out.values;
   const n = a.length;
   if (op === 'relu') {
-    for (let i = 0; i < n; i++) {
-      const v = a[i];
-      o[i] = v > 0 ? v : v === v ? 0 : v;
-    }
+    reluInto(a, o);
     return;
   }
   const f = UNARY[op];

@@ -241,3 +241,39 @@ describe('movement kernels', () => {
     assert.deepEqual(Array.from(o.values), [3, 4, 0, 0, 6, 8]);
   });
 });
+
+describe('relu in the kernels that apply it', () => {
+  // tf.nn.relu's rule, the same in unary, the fused Dense forward and the fused conv2d forward:
+  // NaN stays NaN, -0 and the negatives give +0.
+  const xs = [-2, -0, 0, 3, NaN, -Infinity, Infinity, 5e-324, -5e-324];
+  const want = [0, 0, 0, 3, NaN, 0, Infinity, 5e-324, 0];
+  const same = (got: ArrayLike<number>): void => {
+    assert.equal(got.length, want.length);
+    for (let i = 0; i < want.length; i++) assert.ok(Object.is(got[i], want[i]), `at ${i} (x = ${xs[i]}): got ${got[i]}, want ${want[i]}`);
+  };
+  const x = (shape: number[]): TensorData => make(shape, 'float64', (i) => xs[i]);
+  const one = (shape: number[]): TensorData => make(shape, 'float64', () => 1);
+
+  test('unary', () => {
+    const o = out([xs.length]);
+    jsBackend.unary('relu', x([xs.length]), o);
+    same(o.values);
+  });
+
+  test('denseForward', () => {
+    const o = out([xs.length, 1]);
+    jsBackend.denseForward(x([xs.length, 1]), one([1, 1]), null, 'relu', o);
+    same(o.values);
+  });
+
+  test('conv2d (1x1 kernel)', () => {
+    const W = xs.length;
+    const info = {
+      batch: 1, inHeight: 1, inWidth: W, channels: 1, outHeight: 1, outWidth: W, windowHeight: 1, windowWidth: 1,
+      strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0, outChannels: 1,
+    };
+    const o = out([1, 1, W, 1]);
+    jsBackend.conv2d(x([1, 1, W, 1]), one([1, 1, 1, 1]), null, 'relu', info, o);
+    same(o.values);
+  });
+});

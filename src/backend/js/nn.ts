@@ -3,6 +3,7 @@
 
 import type { Backend, DenseActivation, TensorData } from '../backend.js';
 import { matMul } from './matmul.js';
+import { reluInto } from './elementwise.js';
 import { rowMax } from './reduce.js';
 import { allocate } from '../../tensor/dtype.js';
 
@@ -16,12 +17,7 @@ export function denseForward(x: TensorData, w: TensorData, bias: TensorData | nu
     const b = bias.values;
     for (let i = 0; i < o.length; i += n) for (let j = 0; j < n; j++) o[i + j] += b[j];
   }
-  if (activation === 'relu') {
-    for (let i = 0; i < o.length; i++) {
-      const v = o[i];
-      o[i] = v > 0 ? v : v === v ? 0 : v;
-    }
-  }
+  if (activation === 'relu') reluInto(o, o);
 }
 
 export const denseBackward: Backend['denseBackward'] = (...args) => denseBackwardWith(matMul, ...args);

@@ -5,8 +5,7 @@
 
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { Call } from './kernels.js';
-import { HeapFullError, type WasmHeap } from './heap.js';
+import { HeapFullError } from './heap.js';
 
 export type Primitive = { [K in keyof Backend]: Backend[K] extends (...args: never[]) => void ? K : never }[keyof Backend];
 type Args<K extends Primitive> = Parameters<Backend[K]>;
@@ -55,20 +54,4 @@ export function accelerated<K extends Primitive>(name: K, fast: (...args: Args<K
     }
   };
   return run as unknown as Backend[K];
-}
-
-/**
- * Runs body with a fresh Call on `heap`: inputs by address or copied in, outputs copied out only
- * when body returns; temporary blocks are freed either way (a full heap throws HeapFullError,
- * which `accelerated` turns into the JS kernel).
- */
-export function withCall(heap: WasmHeap, body: (c: Call) => void): void {
-  const c = new Call(heap);
-  let ok = false;
-  try {
-    body(c);
-    ok = true;
-  } finally {
-    c.finish(ok);
-  }
 }

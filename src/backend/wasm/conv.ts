@@ -4,9 +4,9 @@
 // shared with the thread pool in units of work whose results do not depend on the thread.
 
 import type { Backend, Conv2dInfo, DenseActivation, TensorData, Window2d } from '../backend.js';
-import type { Call, WasmKernels } from './kernels.js';
+import { withCall, type Call, type WasmKernels } from './kernels.js';
 import type { WasmHeap } from './heap.js';
-import { accelerated, withCall } from './adapter.js';
+import { accelerated } from './adapter.js';
 import { kernelThreads, runKernelCalls, type KernelCall } from './threads.js';
 
 // The argument block's cells, mirrored from ./assembly/args.ts (keep both in sync).

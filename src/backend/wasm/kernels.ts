@@ -85,6 +85,22 @@ export class Call {
 }
 
 /**
+ * @internal Runs body with a fresh Call on `heap`: inputs by address or copied in, outputs copied
+ * out only when body returns; temporary blocks are freed either way (a full heap throws
+ * HeapFullError, which the adapter's `accelerated` turns into the JS kernel).
+ */
+export function withCall(heap: WasmHeap, body: (c: Call) => void): void {
+  const c = new Call(heap);
+  let ok = false;
+  try {
+    body(c);
+    ok = true;
+  } finally {
+    c.finish(ok);
+  }
+}
+
+/**
  * The fast float32 kernels on one heap. All arrays are row-major and must have exactly the stated sizes
  * (ShapeError otherwise); inputs are never modified unless stated, and `out` may alias an input.
  */
@@ -107,18 +123,6 @@ export class WasmKernels {
    */
   resident(n: number): Float32Array | null {
     return this.heap.resident(n);
-  }
-
-  /** Runs body with a fresh Call; outputs are copied out only when it returns normally. */
-  private call(body: (c: Call) => void): void {
-    const c = new Call(this.heap);
-    let ok = false;
-    try {
-      body(c);
-      ok = true;
-    } finally {
-      c.finish(ok);
-    }
   }
 
   /**
@@ -152,7 +156,7 @@ export class WasmKernels {
     checkLength('matMul', 'b', b, k * n, transB ? `[${n}, ${k}]` : `[${k}, ${n}]`);
     checkLength('matMul', 'out', result, m * n, `[${m}, ${n}]`);
     if (m === 0 || n === 0) return result;
-    this.call((c) => {
+    withCall(this.heap, (c) => {
       const pa = c.in(a);
       const pb = c.in(b);
       this.product(c, pa, pb, c.out(result), m, k, n, transA, transB);
@@ -177,7 +181,7 @@ export class WasmKernels {
     if (bias) checkLength('denseForward', 'bias', bias, n, `[${n}]`);
     checkLength('denseForward', 'out', result, m * n, `[${m}, ${n}]`);
     if (m === 0 || n === 0) return result;
-    this.call((c) => {
+    withCall(this.heap, (c) => {
       const px = c.in(x);
       const pw = c.in(w);
       const pb = bias ? c.in(bias) : 0;
@@ -210,7 +214,7 @@ export class WasmKernels {
     if (grads.dx) checkLength('denseBackward', 'dx', grads.dx, m * k, `[${m}, ${k}]`);
     if (grads.dw) checkLength('denseBackward', 'dw', grads.dw, k * n, `[${k}, ${n}]`);
     if (grads.db) checkLength('denseBackward', 'db', grads.db, n, `[${n}]`);
-    this.call((c) => {
+    withCall(this.heap, (c) => {
       const ex = this.heap.ex;
       let dz = c.in(dy);
       if (act === 'relu' && m * n > 0) {
@@ -246,7 +250,7 @@ export class WasmKernels {
     checkLength('softmax', 'x', x, rows * cols, `[${rows}, ${cols}]`);
     checkLength('softmax', 'out', result, rows * cols, `[${rows}, ${cols}]`);
     if (rows * cols === 0) return result;
-    this.call((c) => {
+    withCall(this.heap, (c) => {
       const px = c.in(x);
       this.heap.ex.softmaxRows(px, c.out(result), rows, cols);
     });
@@ -282,7 +286,7 @@ export class WasmKernels {
       );
     }
     if (len === 0) return;
-    this.call((c) => {
+    withCall(this.heap, (c) => {
       // In place: each of w, m, v is read and written by the kernel.
       const pg = c.in(g);
       this.heap.ex.adamUpdate(this.inOut(c, w), pg, this.inOut(c, m), this.inOut(c, v), len, lrT, beta1, beta2, epsHat, EXPONENT_BITS);
@@ -300,7 +304,7 @@ export class WasmKernels {
       throw new ShapeError(`sgdUpdate: expected w, g${m ? ', m' : ''} of one length, got ${len}, ${g.length}${m ? `, ${m.length}` : ''}`);
     }
     if (len === 0) return;
-    this.call((c) => {
+    withCall(this.heap, (c) => {
       const pg = c.in(g);
       const pw = this.inOut(c, w);
       this.heap.ex.sgdUpdate(pw, pg, m ? this.inOut(c, m) : 0, len, lr, momentum, nesterov, EXPONENT_BITS);

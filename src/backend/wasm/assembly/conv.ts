@@ -14,7 +14,7 @@
 // blocks of output rows; the backward in fixed groups of images, each with its own partial dW and
 // db summed in group order at the end. Each output row's sums are the same whichever block or
 // thread computes it (the packed matMul's do not depend on m), so threading changes no bit.
-import { matMul, matMulWorkspaceBytes } from './matmul';
+import { madd, matMul, matMulWorkspaceBytes } from './matmul';
 import { biasAct, reluMask } from './index';
 import {
   arg, addr, align64, ARG_BATCH, ARG_H, ARG_W, ARG_C, ARG_OH, ARG_OW, ARG_OC, ARG_KH, ARG_KW, ARG_SH, ARG_SW, ARG_DH, ARG_DW,
@@ -209,16 +209,6 @@ function forwardRows(a: usize, r0: i32, r1: i32, work: usize): void {
 const SMALL_K: i32 = 32;
 /** Rows of Col gathered at once by forwardSmallK (64 x 32 floats at most: 8 KiB). */
 const SMALL_K_ROWS: i32 = 64;
-
-// a*b + c, fused in the relaxed-SIMD build (as matMul's madd in ./index.ts).
-// @ts-ignore: decorator
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    return f32x4.relaxed_madd(a, b, c);
-  } else {
-    return f32x4.add(c, f32x4.mul(a, b));
-  }
-}
 
 /**
  * The forward pass for a short K (few input channels) and OC a multiple of 8: for so short a
